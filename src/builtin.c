@@ -1,0 +1,159 @@
+/* builtin.c - argument checking shared by every builtin, and the builtin lookup. */
+#include "builtin.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "arith.h"
+#include "ast.h"
+#include "interp.h"
+#include "strbuf.h"
+
+const Span *arg_span(Args *a, int i) {
+  if (a->argnodes && i >= 0 && i < a->n) return &a->argnodes[i]->span;
+  return a->call;
+}
+
+static Value verror_at(Args *a, const Span *sp, const char *fmt, va_list ap) {
+  StrBuf b = STRBUF_INIT;
+  sb_printf(&b, "%s: ", a->fname ? a->fname : "call");
+  sb_vprintf(&b, fmt, ap);
+  Value e = dlt_error(a->I, sp, "%s", sb_cstr(&b));
+  sb_free(&b);
+  return e;
+}
+
+Value arg_error(Args *a, int i, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  Value e = verror_at(a, arg_span(a, i), fmt, ap);
+  va_end(ap);
+  return e;
+}
+
+Value kw_error(Args *a, const char *kw, const char *fmt, ...) {
+  const Span *sp = a->call;
+  for (int k = 0; k < a->nkw; k++)
+    if (strcmp(a->kwnames[k], kw) == 0 && a->kwnodes) sp = &a->kwnodes[k]->span;
+  va_list ap;
+  va_start(ap, fmt);
+  Value e = verror_at(a, sp, fmt, ap);
+  va_end(ap);
+  return e;
+}
+
+Value call_error(Args *a, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  Value e = verror_at(a, a->call, fmt, ap);
+  va_end(ap);
+  return e;
+}
+
+static const char *ordinal(int i) {
+  static const char *const o[] = {"first", "second", "third", "fourth", "fifth", "sixth"};
+  return i >= 0 && i < 6 ? o[i] : "an";
+}
+
+bool arg_num(Args *a, int i, double *out) {
+  Value v = a->v[i];
+  if (IS_NUM(v)) {
+    *out = AS_NUM(v);
+    return true;
+  }
+  if (IS_BOOL(v)) {
+    *out = AS_BOOL(v);
+    return true;
+  }
+  if (IS_MAT(v) && mat_numel(AS_MAT(v)) == 1) {
+    *out = AS_MAT(v)->data[0];
+    return true;
+  }
+  arg_error(a, i, "the %s argument must be a number, got a %s", ordinal(i), val_type_name(v));
+  return false;
+}
+
+bool arg_int(Args *a, int i, long *out) {
+  double x;
+  if (!arg_num(a, i, &x)) return false;
+  if (x != floor(x) || fabs(x) > 9.0e15) {
+    arg_error(a, i, "the %s argument must be a whole number, got %.17g", ordinal(i), x);
+    return false;
+  }
+  *out = (long)x;
+  return true;
+}
+
+bool arg_size(Args *a, int i, size_t *out) {
+  long n;
+  if (!arg_int(a, i, &n)) return false;
+  if (n < 0) {
+    arg_error(a, i, "the %s argument must not be negative, got %ld", ordinal(i), n);
+    return false;
+  }
+  *out = (size_t)n;
+  return true;
+}
+
+bool arg_str(Args *a, int i, const char **out) {
+  if (!IS_STR(a->v[i])) {
+    arg_error(a, i, "the %s argument must be a string, got a %s", ordinal(i), val_type_name(a->v[i]));
+    return false;
+  }
+  *out = AS_STR(a->v[i])->s;
+  return true;
+}
+
+bool arg_callable(Args *a, int i) {
+  if (val_is_callable(a->v[i])) return true;
+  arg_error(a, i, "the %s argument must be a function, got a %s", ordinal(i), val_type_name(a->v[i]));
+  return false;
+}
+
+bool arg_mat(Args *a, int i, Value *out) {
+  Value v = a->v[i];
+  if (!(IS_MAT(v) || IS_NUM(v) || IS_BOOL(v) || IS_RANGE(v) || IS_LIST(v))) {
+    arg_error(a, i, "the %s argument must be a number or a matrix, got a %s", ordinal(i), val_type_name(v));
+    return false;
+  }
+  *out = val_as_mat(a->I, v, arg_span(a, i), "the argument");
+  return !IS_ABRUPT(*out);
+}
+
+const Value *kw_get(Args *a, const char *name) {
+  for (int k = 0; k < a->nkw; k++)
+    if (strcmp(a->kwnames[k], name) == 0) return &a->kw[k];
+  return NULL;
+}
+
+bool kw_num(Args *a, const char *name, double *out, bool *present) {
+  const Value *v = kw_get(a, name);
+  if (present) *present = v != NULL;
+  if (!v) return true;
+  if (IS_NUM(*v)) {
+    *out = AS_NUM(*v);
+    return true;
+  }
+  kw_error(a, name, "%s= must be a number, got a %s", name, val_type_name(*v));
+  return false;
+}
+
+bool kw_str(Args *a, const char *name, const char **out, bool *present) {
+  const Value *v = kw_get(a, name);
+  if (present) *present = v != NULL;
+  if (!v) return true;
+  if (IS_STR(*v)) {
+    *out = AS_STR(*v)->s;
+    return true;
+  }
+  kw_error(a, name, "%s= must be a string, got a %s", name, val_type_name(*v));
+  return false;
+}
+
+const Builtin *builtin_find(const char *name) {
+  for (const Module *const *m = dlt_modules; *m; m++)
+    for (const Builtin *b = (*m)->fns; b->name; b++)
+      if (strcmp(b->name, name) == 0) return b;
+  return NULL;
+}

@@ -1,0 +1,74 @@
+/* builtin.h - how C functions become DLT builtins.
+ *
+ * Each library module (src/lib/NAME.c) defines one registration table of Builtin entries, in the
+ * style of Lua's luaL_Reg: name, C function, arity, accepted keyword arguments, a signature and a
+ * one-line help string (shown by `:help NAME` in the REPL). modules.c lists the tables.
+ *
+ * A builtin receives borrowed arguments and returns a new reference, or raises a located error
+ * with arg_error()/call_error() and returns their v_abrupt().
+ */
+#ifndef DLT_BUILTIN_H
+#define DLT_BUILTIN_H
+
+#include "error.h"
+#include "value.h"
+
+struct Node;
+
+typedef struct Args {
+  Interp *I;
+  const char *fname;
+  int n;                          /* positional arguments */
+  const Value *v;
+  struct Node *const *argnodes;   /* their syntax, for error locations (NULL when called from C) */
+  int nkw;                        /* keyword arguments */
+  const char *const *kwnames;
+  const Value *kw;
+  struct Node *const *kwnodes;
+  const Span *call;               /* the whole call */
+  const void *data;               /* Builtin.data of the builtin being called */
+} Args;
+
+typedef Value (*BuiltinFn)(Args *a);
+
+typedef struct Builtin {
+  const char *name;
+  BuiltinFn fn;
+  int min_args, max_args; /* max_args < 0: variadic */
+  const char *kwargs;     /* space-separated accepted keyword names, or NULL */
+  const char *sig;        /* e.g. "zeros(n, m=n)" */
+  const char *help;       /* one line */
+  const void *data;       /* passed to the function in Args.data (e.g. which MathFn) */
+} Builtin;
+
+typedef struct Module {
+  const char *name;
+  const Builtin *fns; /* terminated by a {NULL} entry */
+} Module;
+
+extern const Module *const dlt_modules[];
+const Builtin *builtin_find(const char *name);
+
+/* Errors located at an argument (i >= 0: positional i, 0-based) or at the whole call. */
+Value arg_error(Args *a, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+Value kw_error(Args *a, const char *kw, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+Value call_error(Args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const Span *arg_span(Args *a, int i);
+
+/* Typed accessors: return false after raising a located error naming the expected type. */
+bool arg_num(Args *a, int i, double *out);
+bool arg_int(Args *a, int i, long *out);          /* an integral number */
+bool arg_size(Args *a, int i, size_t *out);       /* a non-negative integer */
+bool arg_str(Args *a, int i, const char **out);
+bool arg_callable(Args *a, int i);
+/* A numeric value as a matrix: numbers become 1×1, ranges and numeric lists column vectors.
+ * The result is a new reference. */
+bool arg_mat(Args *a, int i, Value *out);
+
+const Value *kw_get(Args *a, const char *name);
+bool kw_num(Args *a, const char *name, double *out, bool *present);
+bool kw_str(Args *a, const char *name, const char **out, bool *present);
+
+bool val_is_callable(Value v);
+
+#endif

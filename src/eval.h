@@ -1,0 +1,25 @@
+/* eval.h - the tree-walking evaluator. */
+#ifndef DLT_EVAL_H
+#define DLT_EVAL_H
+
+#include "ast.h"
+#include "builtin.h"
+
+/* Evaluate an expression or execute a statement. Statements yield nil, expression statements
+ * their value; a block yields its last statement's value. */
+Value eval_node(Interp *I, Node *n);
+
+/* Run a top-level chunk in a fresh frame. Returns the value of its last statement. */
+Value eval_chunk(Interp *I, FnProto *chunk);
+
+/* Calls (call.c). `args` are borrowed. */
+Value call_value(Interp *I, Value fn, Args *args);
+/* Enter a closure whose frame starts at fp, with parameters 0..nparams-1 already in place
+ * (V_UNDEF where not given) and the frame owning them; releases the frame on return. */
+Value call_closure_frame(Interp *I, Closure *c, Value *fp, const Span *call);
+Value make_closure(Interp *I, FnProto *p);
+
+/* Raise "interrupted" if Ctrl-C was pressed. */
+Value eval_interrupted(Interp *I, const Span *where);
+
+#endif

@@ -1,0 +1,113 @@
+/* interp.h - the interpreter: globals, sources, frames, limits, and the public entry points. */
+#ifndef DLT_INTERP_H
+#define DLT_INTERP_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "ast.h"
+#include "error.h"
+#include "value.h"
+
+/* Why evaluation stopped when a Value is V_ABRUPT. */
+typedef enum { SIG_NONE, SIG_ERROR, SIG_BREAK, SIG_CONTINUE, SIG_RETURN } Signal;
+
+typedef struct Source {
+  char *name;  /* as shown in diagnostics */
+  char *dir;   /* directory imports are relative to */
+  char *text;
+  size_t len;
+  uint32_t *line_start; /* byte offset of each line; nlines entries */
+  uint32_t nlines;
+} Source;
+
+typedef struct Frame {
+  const FnProto *proto; /* NULL for a builtin */
+  const char *name;
+  Span call;            /* where it was called from */
+  Value *fp;
+  Closure *closure;
+} Frame;
+
+/* Interpreter-wide limits. The defaults suit interactive and batch use alike. */
+#define DLT_MAX_DEPTH 4000        /* nested DLT calls before "recursion too deep" */
+#define DLT_MAX_NEST 2000         /* syntactic nesting before "nested too deeply" */
+#define DLT_STACK_SLOTS (1u << 20) /* Values in the frame stack */
+
+struct Interp {
+  /* globals: builtins first, then user bindings; names are resolved to indices once */
+  Value *globals;
+  char **global_names;
+  int nglobals, cap_globals;
+  struct NameMap *global_map;
+
+  Source **sources;
+  int nsources;
+
+  /* every chunk ever parsed; closures point into them, so they live as long as the interpreter */
+  FnProto **chunks;
+  int nchunks;
+  char **imported; /* canonical paths of imported files */
+  int nimported;
+
+  /* frames: the running function's slots start at fp; closure is NULL at the top level */
+  Value *stack, *sp, *stack_end;
+  Value *fp;
+  Closure *closure;
+  Frame *frames;
+  int depth;
+
+  /* completion of the last abrupt evaluation */
+  Signal signal;
+  Value ret; /* SIG_RETURN value */
+  Diag *diags;
+  int ndiags, cap_diags;
+
+  /* `end` inside subscripts: the values being indexed */
+  Value *end_stack;
+  int end_depth, end_cap;
+
+  gsl_rng *rng;
+  FILE *out;
+  int script_argc;
+  char **script_argv;
+  int exit_request; /* exit(code) was called: code + 1, else 0 */
+  bool interactive;
+};
+
+/* Set from the SIGINT handler; checked at loop iterations and calls. */
+extern volatile sig_atomic_t dlt_interrupted;
+
+Interp *interp_new(void);
+void interp_free(Interp *I);
+
+/* Source registry. Takes ownership of text. */
+int interp_add_source(Interp *I, const char *name, const char *dir, char *text, size_t len);
+
+/* Parse, resolve and run a chunk of source; diagnostics are left in I->diags.
+ * Returns a DLT_EXIT_* code. When `result` is non-NULL and the chunk's last statement is an
+ * expression, its value is stored there (REPL auto-print), else nil. */
+int interp_run_source(Interp *I, int source, Value *result);
+int interp_run_file(Interp *I, const char *path);
+int interp_run_string(Interp *I, const char *name, const char *code, Value *result);
+
+/* Is this REPL input complete, or does it need more lines (open brackets, trailing operator,
+ * unterminated string)? */
+bool dlt_input_incomplete(Interp *I, const char *text);
+
+/* Imports: the source index of `path` (relative to the importing source's directory), or -1 when
+ * it was already imported (nothing to do) or could not be read (a diagnostic at `where`). */
+int interp_load_import(Interp *I, int importer, const char *path, const Span *where);
+void interp_keep_chunk(Interp *I, FnProto *chunk);
+
+/* Globals: index of a name, declaring it (V_UNDEF) if new. */
+int global_declare(Interp *I, const char *name);
+int global_lookup(Interp *I, const char *name); /* -1 if absent */
+void global_define(Interp *I, const char *name, Value v); /* takes ownership of v */
+
+/* Call any callable value with positional arguments. Returns a new reference or v_abrupt(). */
+Value dlt_call(Interp *I, Value fn, int argc, const Value *argv, const Span *where);
+
+#endif

@@ -1,0 +1,191 @@
+/* main.c - the dlt command: run a script, a -e string, stdin, or start the REPL. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_version.h>
+
+#include "interp.h"
+#include "repl.h"
+
+#ifdef DLT_CBLAS_OPENBLAS
+extern char *openblas_get_config(void);
+#endif
+
+/* The evaluator recurses on the syntax tree; give it a stack deep enough that the depth limits
+ * (DLT_MAX_DEPTH calls, DLT_MAX_NEST syntax levels) always trigger before the C stack runs out. */
+#define INTERP_STACK_BYTES ((size_t)1 << 30)
+
+static const char usage[] =
+  "usage: dlt [options] [FILE [ARGS...]]\n"
+  "\n"
+  "  dlt FILE [ARGS...]   run a script; ARGS are in the list ARGS\n"
+  "  dlt -e CODE          run CODE\n"
+  "  dlt -                run the script on standard input\n"
+  "  dlt                  start the interactive REPL (on a terminal)\n"
+  "\n"
+  "options:\n"
+  "  -e CODE        run CODE instead of a file\n"
+  "  -q, --quiet    no banner in the REPL\n"
+  "  -h, --help     show this help\n"
+  "  -v, --version  show the DLT, GSL and CBLAS versions\n"
+  "\n"
+  "exit status: 0 ok, 1 assertion failed, 2 usage error, 3 parse error, 4 runtime error\n";
+
+static void print_version(void) {
+  printf("dlt %s\n", PACKAGE_VERSION);
+  printf("GSL %s\n", gsl_version);
+#ifdef DLT_CBLAS_OPENBLAS
+  printf("CBLAS: %s\n", openblas_get_config());
+#else
+  printf("CBLAS: GSL's reference CBLAS (gslcblas)\n");
+#endif
+}
+
+static void on_sigint(int sig) {
+  (void)sig;
+  if (dlt_interrupted) {
+    /* a second Ctrl-C while a long C computation has not yet noticed the first: stop now */
+    signal(SIGINT, SIG_DFL);
+    raise(SIGINT);
+    return;
+  }
+  dlt_interrupted = 1;
+}
+
+typedef struct Job {
+  int argc;
+  char **argv;
+  int exit_code;
+} Job;
+
+static char *read_stream(FILE *f, size_t *len) {
+  size_t cap = 65536, n = 0;
+  char *buf = malloc(cap);
+  if (!buf) return NULL;
+  size_t k;
+  while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+    n += k;
+    if (n + 1 == cap) {
+      char *b2 = realloc(buf, cap *= 2);
+      if (!b2) {
+        free(buf);
+        return NULL;
+      }
+      buf = b2;
+    }
+  }
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+static void set_script_args(Interp *I, char **args, int n) {
+  Value l = list_new((size_t)n);
+  for (int i = 0; i < n; i++) list_push(AS_LIST(l), str_from(args[i]));
+  global_define(I, "ARGS", l);
+}
+
+static int run(int argc, char **argv) {
+  const char *code = NULL, *file = NULL;
+  bool quiet = false, from_stdin = false;
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(usage, stdout);
+      return DLT_EXIT_OK;
+    } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
+      print_version();
+      return DLT_EXIT_OK;
+    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+      quiet = true;
+    } else if (strcmp(a, "-e") == 0) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "dlt: -e needs an argument\n%s", usage);
+        return DLT_EXIT_USAGE;
+      }
+      code = argv[++i];
+      i++;
+      break;
+    } else if (strcmp(a, "-") == 0) {
+      from_stdin = true;
+      i++;
+      break;
+    } else if (strcmp(a, "--") == 0) {
+      i++;
+      if (i < argc) file = argv[i++];
+      break;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "dlt: unknown option '%s'\n%s", a, usage);
+      return DLT_EXIT_USAGE;
+    } else {
+      file = a;
+      i++;
+      break;
+    }
+  }
+
+  Interp *I = interp_new();
+  set_script_args(I, argv + i, argc - i);
+  int rc;
+  if (code) {
+    rc = interp_run_string(I, "<-e>", code, NULL);
+  } else if (file) {
+    rc = interp_run_file(I, file);
+  } else if (from_stdin || !isatty(STDIN_FILENO)) {
+    size_t len;
+    char *text = read_stream(stdin, &len);
+    if (!text) {
+      fprintf(stderr, "dlt: cannot read standard input: %s\n", strerror(errno));
+      rc = DLT_EXIT_USAGE;
+    } else {
+      int src = interp_add_source(I, "<stdin>", ".", text, len);
+      rc = interp_run_source(I, src, NULL);
+    }
+  } else {
+    I->interactive = true;
+    rc = repl_run(I, quiet);
+  }
+  diags_print(I, stderr);
+  fflush(stdout);
+  interp_free(I);
+  return rc;
+}
+
+static void *run_thread(void *p) {
+  Job *job = p;
+  job->exit_code = run(job->argc, job->argv);
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+
+  Job job = {argc, argv, DLT_EXIT_RUNTIME};
+  pthread_attr_t attr;
+  pthread_t th;
+  if (pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, INTERP_STACK_BYTES) == 0 &&
+      pthread_create(&th, &attr, run_thread, &job) == 0) {
+    /* Ctrl-C must reach the interpreter thread, where it interrupts select() and loops */
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, NULL);
+    pthread_join(th, NULL);
+  } else {
+    run_thread(&job); /* no big stack available: the depth limits still apply */
+  }
+  pthread_attr_destroy(&attr);
+  return job.exit_code;
+}

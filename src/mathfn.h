@@ -1,0 +1,26 @@
+/* mathfn.h - the elementwise scalar functions (exp, sin, tanh, ...) with their derivatives.
+ *
+ * One table drives three things: the builtins that apply a function to a number or to a whole
+ * matrix in C, their help strings, and the ExtClass.math1 hook through which domain types (the
+ * forward-mode dual numbers of the networks issue) see the function and its derivatives. */
+#ifndef DLT_MATHFN_H
+#define DLT_MATHFN_H
+
+#include "value.h"
+
+typedef struct MathFn {
+  const char *name;
+  double (*f)(double);
+  double (*df)(double);  /* f' */
+  double (*d2f)(double); /* f'' */
+  const char *help;
+} MathFn;
+
+extern const MathFn dlt_mathfns[];
+extern const int dlt_nmathfns;
+const MathFn *mathfn_find(const char *name);
+
+/* f applied to a number, a matrix (elementwise, in C) or a domain value via its math1 hook. */
+Value mathfn_apply(Interp *I, const MathFn *fn, Value x, const Span *where);
+
+#endif

@@ -1,0 +1,44 @@
+/* parse.h - the parser's context and the glue between lexer.l and parser.y. */
+#ifndef DLT_PARSE_H
+#define DLT_PARSE_H
+
+#include "ast.h"
+
+typedef struct ParamList {
+  int n;
+  char **names;
+  Node **defaults;
+} ParamList;
+
+typedef struct ArgList {
+  NodeList pos;
+  char **kwnames;
+  NodeList kw;
+} ArgList;
+
+typedef struct FieldList {
+  char **keys;
+  NodeList vals;
+} FieldList;
+
+/* Token-filter state: which brackets are open and what came last decide whether a newline ends a
+ * statement (see lexer.l). */
+#define PARSE_MAX_BRACKETS 256
+
+typedef struct ParseCtx {
+  Interp *I;
+  int file;
+  void *scanner;
+  Node *program;
+  bool hit_eof;            /* an error was "unexpected end of input" (REPL: ask for more) */
+  /* token filter */
+  char brackets[PARSE_MAX_BRACKETS];
+  int depth;               /* may exceed PARSE_MAX_BRACKETS; only the first ones are remembered */
+  int last_tok;
+  void *lookahead;         /* a token read ahead while deciding about a newline (lexer.l) */
+} ParseCtx;
+
+/* Parse a whole source into an N_BLOCK (never NULL); diagnostics go to I->diags. */
+Node *dlt_parse(Interp *I, int source, bool *incomplete);
+
+#endif

@@ -1,0 +1,474 @@
+/* parser.y - the DLT grammar (pure Bison parser with locations, no conflicts).
+ *
+ * Statements end at a newline or ';'. The token filter in lexer.l drops newlines inside () and [],
+ * after a binary operator or comma, and before `else`, so the grammar only sees the newlines that
+ * really end statements.
+ */
+%require "3.6"
+%define api.pure full
+%define lr.type ielr
+%define parse.error custom
+%locations
+%param {ParseCtx *ctx}
+%expect 0
+
+%code requires {
+#include "ast.h"
+#include "parse.h"
+}
+
+%code provides {
+/* the newline filter in lexer.l, between the Flex scanner and this parser */
+int dlt_token_filter(YYSTYPE *lval, YYLTYPE *lloc, ParseCtx *ctx);
+void yyerror(YYLTYPE *loc, ParseCtx *ctx, const char *msg);
+}
+
+%code {
+#define yylex dlt_token_filter
+#include <stdlib.h>
+#include <string.h>
+
+static Span SP(const YYLTYPE *l, ParseCtx *ctx) {
+  Span s = {(uint32_t)ctx->file, (uint32_t)l->first_line, (uint32_t)l->first_column,
+            (uint32_t)l->last_line, (uint32_t)l->last_column};
+  return s;
+}
+#define S(l) SP(&(l), ctx)
+
+static Node *mk_binary(ParseCtx *ctx, OpCode op, Node *l, Node *r, YYLTYPE oploc, YYLTYPE whole) {
+  Node *n = node_new(N_BINARY, SP(&whole, ctx));
+  n->op = (uint8_t)op;
+  n->u.bin.l = l;
+  n->u.bin.r = r;
+  n->u.bin.opspan = SP(&oploc, ctx);
+  return n;
+}
+
+static Node *mk_logic(ParseCtx *ctx, NodeKind k, Node *l, Node *r, YYLTYPE oploc, YYLTYPE whole) {
+  Node *n = node_new(k, SP(&whole, ctx));
+  n->u.bin.l = l;
+  n->u.bin.r = r;
+  n->u.bin.opspan = SP(&oploc, ctx);
+  return n;
+}
+
+static Node *mk_unary(ParseCtx *ctx, OpCode op, Node *e, YYLTYPE whole) {
+  Node *n = node_new(N_UNARY, SP(&whole, ctx));
+  n->op = (uint8_t)op;
+  n->u.un.e = e;
+  return n;
+}
+
+static Node *mk_stmt(ParseCtx *ctx, NodeKind k, Node *e, Node *msg, YYLTYPE whole) {
+  Node *n = node_new(k, SP(&whole, ctx));
+  n->u.stmt.e = e;
+  n->u.stmt.msg = msg;
+  return n;
+}
+
+static bool is_lvalue(const Node *n) {
+  while (n->kind == N_INDEX || n->kind == N_FIELD) n = n->kind == N_INDEX ? n->u.index.base : n->u.field.base;
+  return n->kind == N_NAME;
+}
+
+static Node *mk_assign(ParseCtx *ctx, Node *target, Node *value, OpCode op, YYLTYPE tloc, YYLTYPE whole) {
+  if (!is_lvalue(target)) {
+    Span s = SP(&tloc, ctx);
+    diag_parse(ctx->I, &s, "cannot assign to this expression (only to a name, an index A[i] or a field r.x)");
+  }
+  Node *n = node_new(N_ASSIGN, SP(&whole, ctx));
+  n->op = (uint8_t)op;
+  n->u.assign.target = target;
+  n->u.assign.value = value;
+  return n;
+}
+
+static Node *mk_block(ParseCtx *ctx, NodeList stmts, YYLTYPE whole) {
+  Node *n = node_new(N_BLOCK, SP(&whole, ctx));
+  n->u.list = stmts;
+  return n;
+}
+
+static FnProto *mk_proto(ParseCtx *ctx, const char *name, ParamList *ps, Node *body, YYLTYPE whole) {
+  FnProto *p = proto_new(name, SP(&whole, ctx));
+  p->nparams = ps->n;
+  p->params = ps->names;
+  p->defaults = ps->defaults;
+  p->param_boxed = calloc((size_t)(ps->n ? ps->n : 1), sizeof(bool));
+  p->body = body;
+  for (int i = 0; i < ps->n; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp(ps->names[i], ps->names[j]) == 0) {
+        Span s = SP(&whole, ctx);
+        diag_parse(ctx->I, &s, "parameter '%s' appears twice in %s", ps->names[i], name);
+      }
+  return p;
+}
+
+static void params_free(ParamList *ps) {
+  for (int i = 0; i < ps->n; i++) {
+    free(ps->names[i]);
+    node_free(ps->defaults[i]);
+  }
+  free(ps->names);
+  free(ps->defaults);
+}
+
+static void args_free(ArgList *a) {
+  nodelist_free(&a->pos);
+  for (int i = 0; i < a->kw.n; i++) free(a->kwnames[i]);
+  free(a->kwnames);
+  nodelist_free(&a->kw);
+}
+
+static void fields_free(FieldList *f) {
+  for (int i = 0; i < f->vals.n; i++) free(f->keys[i]);
+  free(f->keys);
+  nodelist_free(&f->vals);
+}
+}
+
+%union {
+  double num;
+  Value str;
+  char *id;
+  Node *node;
+  NodeList list;
+  ParamList params;
+  ArgList args;
+  FieldList fields;
+}
+
+%token <num> NUMBER "number"
+%token <str> STRING "string"
+%token <id> IDENT "identifier"
+%token LET "let" FN "fn" IF "if" ELSE "else" FOR "for" IN "in" WHILE "while"
+%token BREAK "break" CONTINUE "continue" RETURN "return" IMPORT "import" SEED "seed"
+%token ASSERT "assert" PRINT "print" SHOW "show" TRUE "true" FALSE "false" NIL "nil"
+%token AND "and" OR "or" NOT "not"
+%token NEWLINE "end of line"
+%token ARROW "=>" DOTDOT ".." EQ "==" NE "!=" LE "<=" GE ">="
+%token PLUSEQ "+=" MINUSEQ "-=" STAREQ "*=" SLASHEQ "/="
+
+%type <node> stmt expr op_expr postfix primary block lambda if_expr sub opt_default
+%type <list> stmts expr_list subs
+%type <params> params params_opt
+%type <args> args args_opt
+%type <fields> fields
+
+%destructor { free($$); } <id>
+%destructor { val_release($$); } <str>
+%destructor { node_free($$); } <node>
+%destructor { nodelist_free(&$$); } <list>
+%destructor { params_free(&$$); } <params>
+%destructor { args_free(&$$); } <args>
+%destructor { fields_free(&$$); } <fields>
+
+
+%left OR
+%left AND
+%precedence NOT
+%nonassoc EQ NE '<' LE '>' GE
+%nonassoc DOTDOT
+%left '+' '-'
+%left '*' '/' '%' '@'
+%precedence UMINUS
+%right '^'
+
+%start program
+
+%%
+
+program
+  : seps_opt                 { ctx->program = mk_block(ctx, (NodeList){0}, @$); }
+  | seps_opt stmts seps_opt  { ctx->program = mk_block(ctx, $2, @$); }
+  ;
+
+stmts
+  : stmt                { $$ = (NodeList){0}; nodelist_push(&$$, $1); }
+  | stmts seps stmt     { $$ = $1; nodelist_push(&$$, $3); }
+  ;
+
+seps : sep | seps sep ;
+sep : NEWLINE | ';' ;
+seps_opt : %empty | seps ;
+
+block
+  : '{' seps_opt '}'                { $$ = mk_block(ctx, (NodeList){0}, @$); }
+  | '{' seps_opt stmts seps_opt '}' { $$ = mk_block(ctx, $3, @$); }
+  ;
+
+stmt
+  : LET IDENT '=' expr {
+      $$ = node_new(N_LET, S(@$)); $$->u.let.name = $2; $$->u.let.value = $4;
+    }
+  | FN IDENT '(' params_opt ')' block {
+      $$ = node_new(N_FNDEF, S(@$)); $$->u.fndef.name = $2;
+      $$->u.fndef.proto = mk_proto(ctx, $2, &$4, $6, @$);
+    }
+  | FN IDENT '(' params_opt ')' '=' expr {
+      $$ = node_new(N_FNDEF, S(@$)); $$->u.fndef.name = $2;
+      $$->u.fndef.proto = mk_proto(ctx, $2, &$4, $7, @$);
+    }
+  | FOR IDENT IN expr block {
+      $$ = node_new(N_FOR, S(@$)); $$->u.loop.var = $2; $$->u.loop.iter = $4; $$->u.loop.body = $5;
+    }
+  | WHILE expr block {
+      $$ = node_new(N_WHILE, S(@$)); $$->u.wh.cond = $2; $$->u.wh.body = $3;
+    }
+  | BREAK               { $$ = node_new(N_BREAK, S(@$)); }
+  | CONTINUE            { $$ = node_new(N_CONTINUE, S(@$)); }
+  | RETURN              { $$ = mk_stmt(ctx, N_RETURN, NULL, NULL, @$); }
+  | RETURN expr         { $$ = mk_stmt(ctx, N_RETURN, $2, NULL, @$); }
+  | IMPORT STRING {
+      $$ = node_new(N_IMPORT, S(@$)); $$->u.import.path = dlt_xstrdup(AS_STR($2)->s); val_release($2);
+    }
+  | SEED expr           { $$ = mk_stmt(ctx, N_SEED, $2, NULL, @$); }
+  | ASSERT expr         { $$ = mk_stmt(ctx, N_ASSERT, $2, NULL, @$); }
+  | ASSERT expr ',' expr { $$ = mk_stmt(ctx, N_ASSERT, $2, $4, @$); }
+  | PRINT               { $$ = node_new(N_PRINT, S(@$)); }
+  | PRINT expr_list     { $$ = node_new(N_PRINT, S(@$)); $$->u.list = $2; }
+  | SHOW expr           { $$ = mk_stmt(ctx, N_SHOW, $2, NULL, @$); }
+  | postfix '=' expr    { $$ = mk_assign(ctx, $1, $3, OP__COUNT, @1, @$); }
+  | postfix "+=" expr   { $$ = mk_assign(ctx, $1, $3, OP_ADD, @1, @$); }
+  | postfix "-=" expr   { $$ = mk_assign(ctx, $1, $3, OP_SUB, @1, @$); }
+  | postfix "*=" expr   { $$ = mk_assign(ctx, $1, $3, OP_MUL, @1, @$); }
+  | postfix "/=" expr   { $$ = mk_assign(ctx, $1, $3, OP_DIV, @1, @$); }
+  | expr                { $$ = mk_stmt(ctx, N_EXPR, $1, NULL, @$); }
+  | error               { $$ = node_new(N_NIL, S(@$)); }
+  ;
+
+params_opt
+  : %empty              { $$ = (ParamList){0}; }
+  | params              { $$ = $1; }
+  | params ','          { $$ = $1; }
+  ;
+
+params
+  : IDENT opt_default {
+      $$ = (ParamList){0};
+      $$.names = malloc(sizeof(char *)); $$.defaults = malloc(sizeof(Node *));
+      $$.names[0] = $1; $$.defaults[0] = $2; $$.n = 1;
+    }
+  | params ',' IDENT opt_default {
+      $$ = $1;
+      $$.names = realloc($$.names, (size_t)($$.n + 1) * sizeof(char *));
+      $$.defaults = realloc($$.defaults, (size_t)($$.n + 1) * sizeof(Node *));
+      $$.names[$$.n] = $3; $$.defaults[$$.n] = $4; $$.n++;
+    }
+  ;
+
+opt_default
+  : %empty              { $$ = NULL; }
+  | '=' expr            { $$ = $2; }
+  ;
+
+expr
+  : op_expr
+  | lambda
+  | if_expr
+  ;
+
+lambda
+  : FN '(' params_opt ')' "=>" expr {
+      $$ = node_new(N_LAMBDA, S(@$)); $$->u.lambda.proto = mk_proto(ctx, "<lambda>", &$3, $6, @$);
+    }
+  | FN '(' params_opt ')' block {
+      $$ = node_new(N_LAMBDA, S(@$)); $$->u.lambda.proto = mk_proto(ctx, "<lambda>", &$3, $5, @$);
+    }
+  ;
+
+if_expr
+  : IF expr block {
+      $$ = node_new(N_IF, S(@$)); $$->u.iff.cond = $2; $$->u.iff.then = $3; $$->u.iff.els = NULL;
+    }
+  | IF expr block ELSE block {
+      $$ = node_new(N_IF, S(@$)); $$->u.iff.cond = $2; $$->u.iff.then = $3; $$->u.iff.els = $5;
+    }
+  | IF expr block ELSE if_expr {
+      $$ = node_new(N_IF, S(@$)); $$->u.iff.cond = $2; $$->u.iff.then = $3; $$->u.iff.els = $5;
+    }
+  ;
+
+op_expr
+  : op_expr OR op_expr        { $$ = mk_logic(ctx, N_OR, $1, $3, @2, @$); }
+  | op_expr AND op_expr       { $$ = mk_logic(ctx, N_AND, $1, $3, @2, @$); }
+  | NOT op_expr               { $$ = mk_unary(ctx, OP_NOT, $2, @$); }
+  | op_expr "==" op_expr      { $$ = mk_binary(ctx, OP_EQ, $1, $3, @2, @$); }
+  | op_expr "!=" op_expr      { $$ = mk_binary(ctx, OP_NE, $1, $3, @2, @$); }
+  | op_expr '<' op_expr       { $$ = mk_binary(ctx, OP_LT, $1, $3, @2, @$); }
+  | op_expr "<=" op_expr      { $$ = mk_binary(ctx, OP_LE, $1, $3, @2, @$); }
+  | op_expr '>' op_expr       { $$ = mk_binary(ctx, OP_GT, $1, $3, @2, @$); }
+  | op_expr ">=" op_expr      { $$ = mk_binary(ctx, OP_GE, $1, $3, @2, @$); }
+  | op_expr ".." op_expr      { $$ = mk_logic(ctx, N_RANGE, $1, $3, @2, @$); }
+  | op_expr '+' op_expr       { $$ = mk_binary(ctx, OP_ADD, $1, $3, @2, @$); }
+  | op_expr '-' op_expr       { $$ = mk_binary(ctx, OP_SUB, $1, $3, @2, @$); }
+  | op_expr '*' op_expr       { $$ = mk_binary(ctx, OP_MUL, $1, $3, @2, @$); }
+  | op_expr '/' op_expr       { $$ = mk_binary(ctx, OP_DIV, $1, $3, @2, @$); }
+  | op_expr '%' op_expr       { $$ = mk_binary(ctx, OP_MOD, $1, $3, @2, @$); }
+  | op_expr '@' op_expr       { $$ = mk_binary(ctx, OP_MATMUL, $1, $3, @2, @$); }
+  | op_expr '^' op_expr       { $$ = mk_binary(ctx, OP_POW, $1, $3, @2, @$); }
+  | '-' op_expr %prec UMINUS  { $$ = mk_unary(ctx, OP_NEG, $2, @$); }
+  | '+' op_expr %prec UMINUS  { $$ = $2; $$->span = S(@$); }
+  | postfix
+  ;
+
+postfix
+  : primary
+  | postfix '(' args_opt ')' {
+      $$ = node_new(N_CALL, S(@$)); $$->u.call.fn = $1; $$->u.call.args = $3.pos;
+      $$->u.call.kwnames = $3.kwnames; $$->u.call.kwargs = $3.kw;
+    }
+  | postfix '[' subs ']' {
+      $$ = node_new(N_INDEX, S(@$)); $$->u.index.base = $1; $$->u.index.subs = $3;
+    }
+  | postfix '.' IDENT {
+      $$ = node_new(N_FIELD, S(@$)); $$->u.field.base = $1; $$->u.field.name = $3;
+    }
+  | postfix '\''              { $$ = mk_unary(ctx, OP_TRANSPOSE, $1, @$); }
+  ;
+
+primary
+  : NUMBER                    { $$ = node_new(N_NUM, S(@$)); $$->u.num = $1; }
+  | STRING                    { $$ = node_new(N_STR, S(@$)); $$->u.str = $1; }
+  | IDENT                     { $$ = node_new(N_NAME, S(@$)); $$->u.var.name = $1; }
+  | TRUE                      { $$ = node_new(N_TRUE, S(@$)); }
+  | FALSE                     { $$ = node_new(N_FALSE, S(@$)); }
+  | NIL                       { $$ = node_new(N_NIL, S(@$)); }
+  | '(' expr ')'              { $$ = $2; }
+  | '(' expr ',' expr_list ')' {
+      $$ = node_new(N_TUPLE, S(@$)); nodelist_push(&$$->u.list, $2);
+      for (int i = 0; i < $4.n; i++) nodelist_push(&$$->u.list, $4.items[i]);
+      free($4.items);
+    }
+  | '[' ']'                   { $$ = node_new(N_VEC, S(@$)); }
+  | '[' expr_list ']'         { $$ = node_new(N_VEC, S(@$)); $$->u.list = $2; }
+  | '[' expr_list ',' ']'     { $$ = node_new(N_VEC, S(@$)); $$->u.list = $2; }
+  | '{' seps_opt '}'          { $$ = node_new(N_RECORD, S(@$)); }
+  | '{' seps_opt fields seps_opt '}' {
+      $$ = node_new(N_RECORD, S(@$)); $$->u.rec.keys = $3.keys; $$->u.rec.vals = $3.vals;
+    }
+  | '{' seps_opt fields ',' seps_opt '}' {
+      $$ = node_new(N_RECORD, S(@$)); $$->u.rec.keys = $3.keys; $$->u.rec.vals = $3.vals;
+    }
+  ;
+
+fields
+  : IDENT ':' expr {
+      $$ = (FieldList){0}; $$.keys = malloc(sizeof(char *)); $$.keys[0] = $1; nodelist_push(&$$.vals, $3);
+    }
+  | STRING ':' expr {
+      $$ = (FieldList){0}; $$.keys = malloc(sizeof(char *)); $$.keys[0] = dlt_xstrdup(AS_STR($1)->s);
+      val_release($1); nodelist_push(&$$.vals, $3);
+    }
+  | fields ',' seps_opt IDENT ':' expr {
+      $$ = $1; $$.keys = realloc($$.keys, (size_t)($$.vals.n + 1) * sizeof(char *));
+      $$.keys[$$.vals.n] = $4; nodelist_push(&$$.vals, $6);
+    }
+  | fields ',' seps_opt STRING ':' expr {
+      $$ = $1; $$.keys = realloc($$.keys, (size_t)($$.vals.n + 1) * sizeof(char *));
+      $$.keys[$$.vals.n] = dlt_xstrdup(AS_STR($4)->s); val_release($4); nodelist_push(&$$.vals, $6);
+    }
+  ;
+
+expr_list
+  : expr                      { $$ = (NodeList){0}; nodelist_push(&$$, $1); }
+  | expr_list ',' expr        { $$ = $1; nodelist_push(&$$, $3); }
+  ;
+
+args_opt
+  : %empty                    { $$ = (ArgList){0}; }
+  | args                      { $$ = $1; }
+  | args ','                  { $$ = $1; }
+  ;
+
+args
+  : expr                      { $$ = (ArgList){0}; nodelist_push(&$$.pos, $1); }
+  | IDENT '=' expr {
+      $$ = (ArgList){0}; $$.kwnames = malloc(sizeof(char *)); $$.kwnames[0] = $1; nodelist_push(&$$.kw, $3);
+    }
+  | args ',' expr {
+      $$ = $1;
+      if ($$.kw.n) {
+        Span s = S(@3);
+        diag_parse(ctx->I, &s, "positional argument after keyword argument");
+      }
+      nodelist_push(&$$.pos, $3);
+    }
+  | args ',' IDENT '=' expr {
+      $$ = $1;
+      for (int i = 0; i < $$.kw.n; i++)
+        if (strcmp($$.kwnames[i], $3) == 0) {
+          Span s = S(@3);
+          diag_parse(ctx->I, &s, "keyword argument '%s' given twice", $3);
+        }
+      $$.kwnames = realloc($$.kwnames, (size_t)($$.kw.n + 1) * sizeof(char *));
+      $$.kwnames[$$.kw.n] = $3; nodelist_push(&$$.kw, $5);
+    }
+  ;
+
+subs
+  : sub                       { $$ = (NodeList){0}; nodelist_push(&$$, $1); }
+  | subs ',' sub              { $$ = $1; nodelist_push(&$$, $3); }
+  ;
+
+sub
+  : expr
+  | ':'                       { $$ = node_new(N_COLON, S(@$)); }
+  ;
+
+%%
+
+/* Token names as a user reads them: 'else', ')', end of line. */
+static void describe_symbol(yysymbol_kind_t k, char *buf, size_t n) {
+  const char *name = yysymbol_name(k);
+  size_t len = strlen(name);
+  bool quoted = len >= 2 && name[0] == '"';
+  const char *inner = quoted ? name + 1 : name;
+  int ilen = (int)(quoted ? len - 2 : len);
+  if (k == YYSYMBOL_YYEOF)
+    snprintf(buf, n, "end of input");
+  else if (k == YYSYMBOL_NEWLINE || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING || k == YYSYMBOL_IDENT)
+    snprintf(buf, n, "%.*s", ilen, inner);
+  else if (quoted)
+    snprintf(buf, n, "'%.*s'", ilen, inner);
+  else
+    snprintf(buf, n, "%s", name);
+}
+
+static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
+  enum { MAX_EXPECTED = 6 };
+  yysymbol_kind_t expected[MAX_EXPECTED];
+  int nexp = yypcontext_expected_tokens(yyctx, expected, MAX_EXPECTED);
+  yysymbol_kind_t got = yypcontext_token(yyctx);
+  const YYLTYPE *loc = yypcontext_location(yyctx);
+  Span s = SP(loc, ctx);
+  char what[64], msg[512];
+  describe_symbol(got, what, sizeof what);
+  if (got == YYSYMBOL_YYEOF) ctx->hit_eof = true;
+  int len = snprintf(msg, sizeof msg, "unexpected %s", what);
+  /* List what would have been accepted, unless it is a long list (then it helps nobody). */
+  if (nexp > 0 && nexp < MAX_EXPECTED) {
+    len += snprintf(msg + len, sizeof msg - (size_t)len, ", expected ");
+    for (int i = 0; i < nexp && len < (int)sizeof msg - 40; i++) {
+      describe_symbol(expected[i], what, sizeof what);
+      len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s", i == 0 ? "" : i == nexp - 1 ? " or " : ", ", what);
+    }
+  } else if (nexp >= MAX_EXPECTED) {
+    /* Many alternatives usually means "an expression goes here". */
+    bool wants_expr = false;
+    for (int i = 0; i < nexp; i++)
+      if (expected[i] == YYSYMBOL_NUMBER || expected[i] == YYSYMBOL_IDENT) wants_expr = true;
+    if (wants_expr) snprintf(msg + len, sizeof msg - (size_t)len, ", expected an expression");
+  }
+  diag_parse(ctx->I, &s, "%s", msg);
+  return 0;
+}
+
+void yyerror(YYLTYPE *loc, ParseCtx *ctx, const char *msg) {
+  Span s = SP(loc, ctx);
+  if (strstr(msg, "memory exhausted"))
+    diag_parse(ctx->I, &s, "program is nested too deeply");
+  else
+    diag_parse(ctx->I, &s, "%s", msg);
+}

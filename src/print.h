@@ -1,0 +1,22 @@
+/* print.h - how values look when printed. Stable across runs and machines. */
+#ifndef DLT_PRINT_H
+#define DLT_PRINT_H
+
+#include "strbuf.h"
+#include "value.h"
+
+/* Numbers print in the shortest form that reads back to the same double ("0.1", "3", "1e-20",
+ * "inf", "nan"); matrix entries print with 6 significant digits, aligned, and matrices larger than
+ * a screen are summarised with "...". */
+void fmt_num(StrBuf *b, double x);
+void fmt_num_short(StrBuf *b, double x); /* %.6g-style, for matrix entries */
+
+/* DISPLAY: what `print` writes (a string is its text); REPR: strings quoted, as in containers. */
+typedef enum { PRINT_DISPLAY, PRINT_REPR } PrintMode;
+void val_print(StrBuf *b, Value v, PrintMode mode);
+char *val_to_cstr(Value v, PrintMode mode); /* caller frees */
+
+/* "3×2", "1×1" */
+void fmt_shape(StrBuf *b, size_t rows, size_t cols);
+
+#endif
