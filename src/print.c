@@ -17,6 +17,8 @@
 #define MAT_COLS_EDGE 4
 #define NEST_MAX 64       /* containers nested deeper print as "..." */
 
+/* Shortest round trip, laid out like Python's repr: plain digits for 1e-4 <= |x| < 1e16, otherwise
+ * an exponent ("1e+21", "1.5e-07"). */
 void fmt_num(StrBuf *b, double x) {
   if (isnan(x)) {
     sb_puts(b, "nan");
@@ -26,10 +28,20 @@ void fmt_num(StrBuf *b, double x) {
     sb_puts(b, x > 0 ? "inf" : "-inf");
     return;
   }
-  char buf[40];
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(buf, sizeof buf, "%.*g", prec, x);
+  if (x == 0) {
+    sb_puts(b, signbit(x) ? "-0" : "0");
+    return;
+  }
+  char buf[64];
+  int digits = 1;
+  for (; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
     if (strtod(buf, NULL) == x) break;
+  }
+  int exp10 = atoi(strchr(buf, 'e') + 1);
+  if (exp10 >= -4 && exp10 < 16) {
+    int decimals = digits - 1 - exp10;
+    snprintf(buf, sizeof buf, "%.*f", decimals > 0 ? decimals : 0, x);
   }
   sb_puts(b, buf);
 }

@@ -298,6 +298,25 @@ static Value bi_reverse(Args *a) {
   return v_obj(out);
 }
 
+/* all(x): every entry is non-zero (true for an empty matrix); any(x): some entry is non-zero */
+static Value truth_reduce(Args *a, bool want_all) {
+  Value v = a->v[0];
+  if (IS_BOOL(v)) return v;
+  Value m;
+  if (!arg_mat(a, 0, &m)) return v_abrupt();
+  bool r = want_all;
+  for (size_t i = 0; i < mat_numel(AS_MAT(m)); i++)
+    if ((AS_MAT(m)->data[i] != 0) != want_all) {
+      r = !want_all;
+      break;
+    }
+  val_release(m);
+  return v_bool(r);
+}
+
+static Value bi_all(Args *a) { return truth_reduce(a, true); }
+static Value bi_any(Args *a) { return truth_reduce(a, false); }
+
 static Value bi_pow(Args *a) { return arith_binop(a->I, OP_POW, a->v[0], a->v[1], a->call); }
 
 static const Builtin matrix_builtins[] = {
@@ -317,6 +336,8 @@ static const Builtin matrix_builtins[] = {
   {"max", bi_max, 1, -1, NULL, "max(x) or max(a, b, ...)", "largest entry of x, or the elementwise maximum of the arguments", NULL},
   {"sort", bi_sort, 1, 1, NULL, "sort(x)", "a vector or list sorted ascending (nan last)", NULL},
   {"reverse", bi_reverse, 1, 1, NULL, "reverse(x)", "a vector or list in reverse order (a matrix: its rows)", NULL},
+  {"all", bi_all, 1, 1, NULL, "all(x)", "whether every entry of x is non-zero (true for an empty matrix)", NULL},
+  {"any", bi_any, 1, 1, NULL, "any(x)", "whether some entry of x is non-zero", NULL},
   {"pow", bi_pow, 2, 2, NULL, "pow(x, y)", "x^y, elementwise with broadcasting", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
