@@ -33,6 +33,7 @@ typedef struct ParseCtx {
   bool hit_eof;            /* an error was "unexpected end of input" (REPL: ask for more) */
   /* token filter */
   char brackets[PARSE_MAX_BRACKETS];
+  int bracket_line[PARSE_MAX_BRACKETS], bracket_col[PARSE_MAX_BRACKETS];
   int depth;               /* may exceed PARSE_MAX_BRACKETS; only the first ones are remembered */
   int last_tok;
   void *lookahead;         /* a token read ahead while deciding about a newline (lexer.l) */

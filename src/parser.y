@@ -7,6 +7,8 @@
 %require "3.6"
 %define api.pure full
 %define lr.type ielr
+%define lr.default-reduction consistent
+%define parse.lac full
 %define parse.error custom
 %locations
 %param {ParseCtx *ctx}
@@ -423,23 +425,26 @@ sub
 static void describe_symbol(yysymbol_kind_t k, char *buf, size_t n) {
   const char *name = yysymbol_name(k);
   size_t len = strlen(name);
-  bool quoted = len >= 2 && name[0] == '"';
+  bool quoted = len >= 2 && (name[0] == '"' || name[0] == '\'');
   const char *inner = quoted ? name + 1 : name;
   int ilen = (int)(quoted ? len - 2 : len);
   if (k == YYSYMBOL_YYEOF)
     snprintf(buf, n, "end of input");
-  else if (k == YYSYMBOL_NEWLINE || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING || k == YYSYMBOL_IDENT)
+  else if (k == YYSYMBOL_NEWLINE || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING || k == YYSYMBOL_IDENT ||
+           k == YYSYMBOL_YYerror)
     snprintf(buf, n, "%.*s", ilen, inner);
-  else if (quoted)
-    snprintf(buf, n, "'%.*s'", ilen, inner);
   else
-    snprintf(buf, n, "%s", name);
+    snprintf(buf, n, "'%.*s'", ilen, inner);
+}
+
+static bool starts_expression(yysymbol_kind_t k) {
+  return k == YYSYMBOL_NUMBER || k == YYSYMBOL_IDENT || k == YYSYMBOL_STRING;
 }
 
 static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
-  enum { MAX_EXPECTED = 6 };
-  yysymbol_kind_t expected[MAX_EXPECTED];
-  int nexp = yypcontext_expected_tokens(yyctx, expected, MAX_EXPECTED);
+  enum { LIST_MAX = 5, ALL = 128 };
+  yysymbol_kind_t expected[ALL];
+  int nexp = yypcontext_expected_tokens(yyctx, expected, ALL);
   yysymbol_kind_t got = yypcontext_token(yyctx);
   const YYLTYPE *loc = yypcontext_location(yyctx);
   Span s = SP(loc, ctx);
@@ -447,19 +452,38 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
   describe_symbol(got, what, sizeof what);
   if (got == YYSYMBOL_YYEOF) ctx->hit_eof = true;
   int len = snprintf(msg, sizeof msg, "unexpected %s", what);
-  /* List what would have been accepted, unless it is a long list (then it helps nobody). */
-  if (nexp > 0 && nexp < MAX_EXPECTED) {
+  if (got == YYSYMBOL_YYEOF && ctx->depth > 0 && ctx->depth <= PARSE_MAX_BRACKETS) {
+    int d = ctx->depth - 1;
+    diag_parse(ctx->I, &s, "unexpected end of input: the '%c' at %d:%d is never closed", ctx->brackets[d],
+               ctx->bracket_line[d], ctx->bracket_col[d]);
+    return 0;
+  }
+  if (got == YYSYMBOL_EQ || got == YYSYMBOL_NE || got == YYSYMBOL_LE || got == YYSYMBOL_GE ||
+      strcmp(yysymbol_name(got), "'<'") == 0 || strcmp(yysymbol_name(got), "'>'") == 0) {
+    bool allowed = false;
+    for (int i = 0; i < nexp; i++)
+      if (expected[i] == got) allowed = true;
+    if (!allowed) {
+      diag_parse(ctx->I, &s, "comparisons cannot be chained: write a < b and b < c");
+      return 0;
+    }
+  }
+  bool wants_expr = false, wants_end = false;
+  for (int i = 0; i < nexp; i++) {
+    if (starts_expression(expected[i])) wants_expr = true;
+    if (expected[i] == YYSYMBOL_NEWLINE || expected[i] == YYSYMBOL_YYEOF) wants_end = true;
+  }
+  if (nexp > 0 && nexp <= LIST_MAX) {
+    /* few alternatives: name them */
     len += snprintf(msg + len, sizeof msg - (size_t)len, ", expected ");
     for (int i = 0; i < nexp && len < (int)sizeof msg - 40; i++) {
       describe_symbol(expected[i], what, sizeof what);
       len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s", i == 0 ? "" : i == nexp - 1 ? " or " : ", ", what);
     }
-  } else if (nexp >= MAX_EXPECTED) {
-    /* Many alternatives usually means "an expression goes here". */
-    bool wants_expr = false;
-    for (int i = 0; i < nexp; i++)
-      if (expected[i] == YYSYMBOL_NUMBER || expected[i] == YYSYMBOL_IDENT) wants_expr = true;
-    if (wants_expr) snprintf(msg + len, sizeof msg - (size_t)len, ", expected an expression");
+  } else if (wants_expr) {
+    snprintf(msg + len, sizeof msg - (size_t)len, ", expected an expression");
+  } else if (wants_end) {
+    snprintf(msg + len, sizeof msg - (size_t)len, ", expected an operator or the end of the statement");
   }
   diag_parse(ctx->I, &s, "%s", msg);
   return 0;
