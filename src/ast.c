@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "interp.h"
+#include "strbuf.h"
 
 Node *node_new(NodeKind kind, Span span) {
   Node *n = calloc(1, sizeof(Node));
@@ -148,4 +149,39 @@ char *span_text(Interp *I, const Span *sp) {
   memcpy(s, p, len);
   s[len] = '\0';
   return s;
+}
+
+char *proto_doc(Interp *I, const FnProto *p) {
+  if (p->span.file >= (uint32_t)I->nsources) return NULL;
+  Source *src = I->sources[p->span.file];
+  uint32_t first = p->span.line; /* 1-based line of `fn` */
+  uint32_t top = first;
+  /* walk up over consecutive `#` comment lines (not #' narrative or #! lines) */
+  while (top > 1) {
+    const char *line = src->text + src->line_start[top - 2];
+    while (*line == ' ' || *line == '\t') line++;
+    if (line[0] != '#' || line[1] == '\'' || line[1] == '!') break;
+    top--;
+  }
+  if (top == first) return NULL;
+  StrBuf b = STRBUF_INIT;
+  for (uint32_t l = top; l < first; l++) {
+    const char *line = src->text + src->line_start[l - 1];
+    while (*line == ' ' || *line == '\t') line++;
+    line++; /* the '#' */
+    while (*line == ' ') line++;
+    const char *end = line;
+    while (*end && *end != '\n') end++;
+    if (b.len && end > line) sb_putc(&b, ' ');
+    sb_putn(&b, line, (size_t)(end - line));
+  }
+  return sb_take(&b);
+}
+
+char *proto_signature(const FnProto *p) {
+  StrBuf b = STRBUF_INIT;
+  sb_printf(&b, "%s(", p->name);
+  for (int i = 0; i < p->nparams; i++) sb_printf(&b, "%s%s%s", i ? ", " : "", p->params[i], p->defaults[i] ? "=…" : "");
+  sb_putc(&b, ')');
+  return sb_take(&b);
 }

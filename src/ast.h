@@ -110,6 +110,12 @@ void nodelist_free(NodeList *l);
 FnProto *proto_new(const char *name, Span span);
 void proto_free(FnProto *p);
 
+/* The comment lines directly above a `fn` definition, joined into one line (its help text), or
+ * NULL when there are none. Caller frees. */
+char *proto_doc(Interp *I, const FnProto *p);
+/* "name(a, b=…)" */
+char *proto_signature(const FnProto *p);
+
 /* The source text a span covers (for assertion messages and `show`). Caller frees. */
 char *span_text(Interp *I, const Span *sp);
 

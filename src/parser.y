@@ -363,15 +363,18 @@ fields
       $$ = (FieldList){0}; $$.keys = malloc(sizeof(char *)); $$.keys[0] = dlt_xstrdup(AS_STR($1)->s);
       val_release($1); nodelist_push(&$$.vals, $3);
     }
-  | fields ',' seps_opt IDENT ':' expr {
+  | fields field_sep IDENT ':' expr {
       $$ = $1; $$.keys = realloc($$.keys, (size_t)($$.vals.n + 1) * sizeof(char *));
-      $$.keys[$$.vals.n] = $4; nodelist_push(&$$.vals, $6);
+      $$.keys[$$.vals.n] = $3; nodelist_push(&$$.vals, $5);
     }
-  | fields ',' seps_opt STRING ':' expr {
+  | fields field_sep STRING ':' expr {
       $$ = $1; $$.keys = realloc($$.keys, (size_t)($$.vals.n + 1) * sizeof(char *));
-      $$.keys[$$.vals.n] = dlt_xstrdup(AS_STR($4)->s); val_release($4); nodelist_push(&$$.vals, $6);
+      $$.keys[$$.vals.n] = dlt_xstrdup(AS_STR($3)->s); val_release($3); nodelist_push(&$$.vals, $5);
     }
   ;
+
+/* record fields are separated by a comma, a newline, or both */
+field_sep : ',' seps_opt | seps ;
 
 expr_list
   : expr                      { $$ = (NodeList){0}; nodelist_push(&$$, $1); }

@@ -253,10 +253,9 @@ static void print_value(StrBuf *b, Value v, PrintMode mode, int depth, int inden
     return;
   }
   case OBJ_CLOSURE: {
-    FnProto *p = AS_CLOSURE(v)->proto;
-    sb_printf(b, "<fn %s(", p->name);
-    for (int i = 0; i < p->nparams; i++) sb_printf(b, "%s%s%s", i ? ", " : "", p->params[i], p->defaults[i] ? "=…" : "");
-    sb_puts(b, ")>");
+    char *sig = proto_signature(AS_CLOSURE(v)->proto);
+    sb_printf(b, "<fn %s>", sig);
+    free(sig);
     return;
   }
   case OBJ_BUILTIN: sb_printf(b, "<builtin %s>", AS_BUILTIN(v)->def->name); return;

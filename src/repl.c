@@ -100,6 +100,14 @@ static void cmd_help(Interp *I, const char *arg) {
       return;
     }
   int g = global_lookup(I, arg);
+  if (g >= 0 && IS_CLOSURE(I->globals[g])) {
+    char *sig = proto_signature(AS_CLOSURE(I->globals[g])->proto);
+    char *doc = proto_doc(I, AS_CLOSURE(I->globals[g])->proto);
+    printf("%s\n  %s\n", sig, doc ? doc : "a function defined in DLT (comment lines above its fn become its help)");
+    free(sig);
+    free(doc);
+    return;
+  }
   if (g >= 0 && I->globals[g].t != V_UNDEF) {
     char *s = val_to_cstr(I->globals[g], PRINT_REPR);
     printf("%s: a %s: %s\n", arg, val_type_name(I->globals[g]), s);
@@ -232,6 +240,7 @@ static char **complete(const char *text, int start, int end) {
   (void)start;
   (void)end;
   rl_attempted_completion_over = 1; /* never fall back to file names */
+  rl_completion_append_character = '\0';
   return rl_completion_matches(text, completion_generator);
 }
 
@@ -251,7 +260,7 @@ static int repl_readline(Interp *I, bool quiet) {
   rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/^%";
   rl_catch_signals = 0;
   using_history();
-  if (hist) read_history(hist);
+  if (hist && read_history(hist) != 0) write_history(hist); /* create it: append_history needs a file */
   if (!quiet) printf("DLT %s — deep-learning theory in a few lines. :help for help, Ctrl-D to leave.\n", PACKAGE_VERSION);
 
   StrBuf pending = STRBUF_INIT;

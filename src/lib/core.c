@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "../arith.h"
+#include "../ast.h"
 #include "../builtin.h"
 #include "../index.h"
 #include "../interp.h"
@@ -263,9 +264,11 @@ static Value bi_help(Args *a) {
   const Builtin *b = name ? builtin_find(name) : NULL;
   if (!b) {
     if (IS_CLOSURE(v)) {
-      char *s = val_to_cstr(v, PRINT_DISPLAY);
-      Value r = str_printf("%s: a function defined in DLT", s);
-      free(s);
+      char *sig = proto_signature(AS_CLOSURE(v)->proto);
+      char *doc = proto_doc(a->I, AS_CLOSURE(v)->proto);
+      Value r = str_printf("%s  %s", sig, doc ? doc : "(no description: write # comment lines above its fn)");
+      free(sig);
+      free(doc);
       return r;
     }
     return arg_error(a, 0, "no builtin named %s", name ? name : "like that");

@@ -51,6 +51,12 @@ static double f_frac(double x) { return x - floor(x); }
 static double f_asin(double x) { return asin(clamp_unit(x)); }
 static double f_acos(double x) { return acos(clamp_unit(x)); }
 static double f_digamma(double x) { return psi(x); }
+/* glibc's cbrt can be one ulp off (cbrt(27) = 3.0000000000000004); one Newton step rounds it */
+static double f_cbrt(double x) {
+  double y = cbrt(x);
+  if (y == 0 || !isfinite(y)) return y;
+  return y - (y * y * y - x) / (3 * y * y);
+}
 static double f_trigamma(double x) { return psi1(x); }
 
 /* first derivatives */
@@ -102,7 +108,7 @@ static double d2_trigamma(double x) { return psi3(x); }
   X(abs,      f_abs,      d_abs,      zero,        "absolute value |x|")                            \
   X(sign,     f_sign,     zero,       zero,        "sign of x: -1, 0 or 1")                         \
   X(sqrt,     sqrt,       d_sqrt,     d2_sqrt,     "square root (nan for x < 0)")                   \
-  X(cbrt,     cbrt,       d_cbrt,     d2_cbrt,     "cube root")                                     \
+  X(cbrt,     f_cbrt,     d_cbrt,     d2_cbrt,     "cube root")                                     \
   X(exp,      exp,        exp,        exp,         "e^x")                                           \
   X(expm1,    expm1,      exp,        exp,         "e^x - 1, accurate for small x")                 \
   X(log,      log,        d_log,      d2_log,      "natural logarithm (-inf at 0, nan below)")      \

@@ -1,0 +1,38 @@
+#!/bin/sh
+# examples.sh - every program in examples/ and the example in README.md runs cleanly.
+set -u
+: "${DLT:?set DLT to the dlt binary}"
+: "${DLT_SRCDIR:?set DLT_SRCDIR to the source tree}"
+W=${DLT_WRAPPER:-}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dlt-ex.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+failures=0
+for f in "$DLT_SRCDIR"/examples/*.dlt; do
+  if ! (cd "$(dirname "$f")" && $W "$DLT" "$(basename "$f")") > "$tmp/out" 2>&1; then
+    echo "FAIL: $f"
+    cat "$tmp/out"
+    failures=$((failures + 1))
+  fi
+done
+# the first ```dlt block of the README
+awk '/^```dlt$/ { inblock = 1; next } /^```$/ && inblock { exit } inblock' "$DLT_SRCDIR/README.md" > "$tmp/readme.dlt"
+if ! $W "$DLT" "$tmp/readme.dlt" > "$tmp/out" 2>&1; then
+  echo "FAIL: the README example"
+  cat "$tmp/out"
+  failures=$((failures + 1))
+elif [ "$(wc -l < "$tmp/out")" != 3 ]; then
+  echo "FAIL: the README example printed $(wc -l < "$tmp/out") lines, expected 3"
+  failures=$((failures + 1))
+fi
+# every complete program in the tutorial (```dlt blocks; ```dlt-error blocks show errors on purpose)
+awk -v dir="$tmp" '/^```dlt$/ { n++; f = dir "/tutorial" n ".dlt"; inblock = 1; printf "" > f; next }
+     /^```/ { inblock = 0; next } inblock { print >> f }' "$DLT_SRCDIR/docs/tutorial.md"
+for f in "$tmp"/tutorial*.dlt; do
+  if ! $W "$DLT" "$f" > "$tmp/out" 2>&1; then
+    echo "FAIL: tutorial block $(basename "$f" .dlt | sed 's/tutorial//')"
+    cat "$f" "$tmp/out"
+    failures=$((failures + 1))
+  fi
+done
+[ "$failures" = 0 ] && echo "all examples ran"
+[ "$failures" = 0 ]
