@@ -77,6 +77,7 @@ void node_free(Node *n) {
     nodelist_free(&n->u.call.args);
     for (int i = 0; i < n->u.call.kwargs.n; i++) free(n->u.call.kwnames[i]);
     free(n->u.call.kwnames);
+    free(n->u.call.kwspans);
     nodelist_free(&n->u.call.kwargs);
     break;
   case N_INDEX:

@@ -86,10 +86,11 @@ struct Node {
       Node *fn;
       NodeList args;   /* positional */
       char **kwnames;  /* kwargs.n names */
+      Span *kwspans;   /* where each name is written */
       NodeList kwargs;
     } call;
     struct { Node *base; NodeList subs; } index;
-    struct { Node *base; char *name; } field;
+    struct { Node *base; char *name; Span namespan; } field;
     struct { Node *cond, *then, *els; } iff; /* els may be NULL */
     struct { FnProto *proto; } lambda;
     struct { char *name; FnProto *proto; BindKind bind; int slot; } fndef;

@@ -25,6 +25,7 @@ typedef struct Args {
   const char *const *kwnames;
   const Value *kw;
   struct Node *const *kwnodes;
+  const Span *kwspans;            /* where each keyword's name is written (NULL from C) */
   const Span *call;               /* the whole call */
   const void *data;               /* Builtin.data of the builtin being called */
 } Args;

@@ -117,7 +117,7 @@ static Value call_closure_args(Interp *I, Closure *c, Args *a) {
   for (int i = 0; i < p->nparams; i++) fp[i] = v_undef();
   for (int i = 0; i < a->n; i++) fp[i] = val_retain(a->v[i]);
   for (int k = 0; k < a->nkw; k++) {
-    const Span *ks = a->kwnodes ? &a->kwnodes[k]->span : a->call;
+    const Span *ks = a->kwspans ? &a->kwspans[k] : a->call;
     int j = -1;
     for (int i = 0; i < p->nparams; i++)
       if (strcmp(p->params[i], a->kwnames[k]) == 0) j = i;
@@ -153,7 +153,7 @@ static bool kw_accepted(const char *list, const char *name) {
 }
 
 static Value unknown_keyword(Interp *I, const Builtin *b, Args *a, int k) {
-  const Span *ks = a->kwnodes ? &a->kwnodes[k]->span : a->call;
+  const Span *ks = a->kwspans ? &a->kwspans[k] : a->call;
   if (!b->kwargs) return dlt_error(I, ks, "%s() takes no keyword arguments (got '%s')", b->name, a->kwnames[k]);
   /* split the accepted list for the suggestion */
   char *copy = dlt_xstrdup(b->kwargs);
@@ -204,7 +204,7 @@ Value call_value(Interp *I, Value fn, Args *a) {
 }
 
 Value dlt_call(Interp *I, Value fn, int argc, const Value *argv, const Span *where) {
-  Args a = {I, NULL, argc, argv, NULL, 0, NULL, NULL, NULL, where, NULL};
+  Args a = {I, NULL, argc, argv, NULL, 0, NULL, NULL, NULL, NULL, where, NULL};
   return call_value(I, fn, &a);
 }
 

@@ -217,7 +217,7 @@ static Value eval_call(Interp *I, Node *n) {
     r = call_closure_frame(I, AS_CLOSURE(f), base, &n->span); /* the frame takes the arguments */
   } else {
     Args a = {I, NULL, argc, base, n->u.call.args.items, nkw, (const char *const *)n->u.call.kwnames,
-              base + argc, n->u.call.kwargs.items, &n->span, NULL};
+              base + argc, n->u.call.kwargs.items, n->u.call.kwspans, &n->span, NULL};
     r = call_value(I, f, &a);
     for (Value *p = base; p < base + argc + nkw; p++) val_release(*p);
   }
@@ -249,6 +249,12 @@ static Value eval_subs(Interp *I, Value base, NodeList *subs, Value *out) {
   return v_nil();
 }
 
+/* The spans index.c reports at: the whole expression, then each subscript. */
+static void index_spans(const Node *n, Span *where) {
+  where[0] = n->span;
+  for (int i = 0; i < n->u.index.subs.n && i < 8; i++) where[i + 1] = n->u.index.subs.items[i]->span;
+}
+
 static Value eval_index(Interp *I, Node *n) {
   Value base = eval_node(I, n->u.index.base);
   if (IS_ABRUPT(base)) return base;
@@ -263,7 +269,9 @@ static Value eval_index(Interp *I, Node *n) {
     val_release(base);
     return st;
   }
-  Value r = index_get(I, base, subs, ns, &n->span);
+  Span where[9];
+  index_spans(n, where);
+  Value r = index_get(I, base, subs, ns, where);
   for (int i = 0; i < ns; i++) val_release(subs[i]);
   val_release(base);
   return r;
@@ -275,28 +283,10 @@ static Value eval_end(Interp *I, Node *n) {
   return isnan(e) ? v_abrupt() : v_num(e);
 }
 
-static const char *const *record_keys_array(Record *r) {
-  const char **k = dlt_xmalloc((r->n + 1) * sizeof(char *));
-  for (size_t i = 0; i < r->n; i++) k[i] = r->keys[i]->s;
-  return (const char *const *)k;
-}
-
-static Value field_missing(Interp *I, Record *r, const char *name, const Span *where) {
-  const char *const *keys = record_keys_array(r);
-  const char *s = dlt_suggest(name, keys, (int)r->n);
-  Value e;
-  if (s)
-    e = dlt_error(I, where, "record has no field '%s'; did you mean '%s'?", name, s);
-  else
-    e = dlt_error(I, where, "record has no field '%s'", name);
-  free((void *)keys);
-  return e;
-}
-
 static Value get_field(Interp *I, Value base, const char *name, const Span *where) {
   if (IS_RECORD(base)) {
     Value *v = record_find(AS_RECORD(base), name);
-    if (!v) return field_missing(I, AS_RECORD(base), name, where);
+    if (!v) return record_missing_field(I, AS_RECORD(base), name, where);
     return val_retain(*v);
   }
   if (IS_EXT(base) && AS_EXT(base)->cls->get_field)
@@ -307,7 +297,7 @@ static Value get_field(Interp *I, Value base, const char *name, const Span *wher
 static Value eval_field(Interp *I, Node *n) {
   Value base = eval_node(I, n->u.field.base);
   if (IS_ABRUPT(base)) return base;
-  Value r = get_field(I, base, n->u.field.name, &n->span);
+  Value r = get_field(I, base, n->u.field.name, &n->u.field.namespan);
   val_release(base);
   return r;
 }
@@ -436,6 +426,7 @@ typedef struct PathStep {
   Node *node;      /* N_INDEX or N_FIELD */
   Value subs[8];
   int nsubs;
+  Span where[9];   /* for N_INDEX: see index_spans */
 } PathStep;
 
 static Value compound(Interp *I, Node *n, Value cur, Value rhs) {
@@ -504,11 +495,12 @@ static Value eval_assign(Interp *I, Node *n) {
         break;
       }
       steps[k].nsubs = s->u.index.subs.n;
+      index_spans(s, steps[k].where);
     }
     done_steps = k + 1;
     if (k + 1 < nsteps) {
-      Value next = s->kind == N_INDEX ? index_get(I, cur, steps[k].subs, steps[k].nsubs, &s->span)
-                                      : get_field(I, cur, s->u.field.name, &s->span);
+      Value next = s->kind == N_INDEX ? index_get(I, cur, steps[k].subs, steps[k].nsubs, steps[k].where)
+                                      : get_field(I, cur, s->u.field.name, &s->u.field.namespan);
       val_release(cur);
       cur = next;
       if (IS_ABRUPT(cur)) {
@@ -531,8 +523,8 @@ static Value eval_assign(Interp *I, Node *n) {
       }
       bool last = k == nsteps - 1;
       if (last && n->op != OP__COUNT) {
-        Value curv = s->kind == N_INDEX ? index_get(I, *slot, steps[k].subs, steps[k].nsubs, &s->span)
-                                        : get_field(I, *slot, s->u.field.name, &s->span);
+        Value curv = s->kind == N_INDEX ? index_get(I, *slot, steps[k].subs, steps[k].nsubs, steps[k].where)
+                                        : get_field(I, *slot, s->u.field.name, &s->u.field.namespan);
         if (IS_ABRUPT(curv)) {
           result = curv;
           break;
@@ -553,7 +545,7 @@ static Value eval_assign(Interp *I, Node *n) {
           } else {
             Value *f = record_find(AS_RECORD(*slot), s->u.field.name);
             if (!f) {
-              result = field_missing(I, AS_RECORD(*slot), s->u.field.name, &s->span);
+              result = record_missing_field(I, AS_RECORD(*slot), s->u.field.name, &s->u.field.namespan);
               break;
             }
             slot = f;
@@ -570,13 +562,13 @@ static Value eval_assign(Interp *I, Node *n) {
           break;
         }
       } else if (last) {
-        Value r = index_set(I, slot, steps[k].subs, steps[k].nsubs, rhs, &s->span);
+        Value r = index_set(I, slot, steps[k].subs, steps[k].nsubs, rhs, steps[k].where);
         if (IS_ABRUPT(r)) {
           result = r;
           break;
         }
       } else {
-        slot = index_ref(I, slot, steps[k].subs, steps[k].nsubs, &s->span);
+        slot = index_ref(I, slot, steps[k].subs, steps[k].nsubs, steps[k].where);
         if (!slot) {
           result = v_abrupt();
           break;
@@ -699,9 +691,9 @@ static Value eval_assert(Interp *I, Node *n) {
     }
     if (comparison) {
       sb_puts(&b, " (left: ");
-      val_print(&b, lhs, PRINT_REPR);
+      val_print(&b, lhs, PRINT_REPR | PRINT_INLINE);
       sb_puts(&b, ", right: ");
-      val_print(&b, rhs, PRINT_REPR);
+      val_print(&b, rhs, PRINT_REPR | PRINT_INLINE);
       sb_putc(&b, ')');
     }
     result = dlt_assert_failed(I, &n->span, sb_cstr(&b));

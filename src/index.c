@@ -13,6 +13,7 @@
 #include "arith.h"
 #include "interp.h"
 #include "print.h"
+#include "resolve.h"
 #include "strbuf.h"
 
 size_t utf8_len(const char *s, size_t bytes) {
@@ -125,7 +126,7 @@ static bool mat_sels(Interp *I, const Mat *m, const Value *subs, int nsubs, cons
       /* a vector: one subscript picks elements along its length */
       *vector_like = true;
       Sel s;
-      if (!make_sel(I, subs[0], R * C, "a vector", where, &s)) return false;
+      if (!make_sel(I, subs[0], R * C, "a vector", where + 1, &s)) return false;
       Sel all;
       memset(&all, 0, sizeof all);
       all.n = 1;
@@ -141,7 +142,7 @@ static bool mat_sels(Interp *I, const Mat *m, const Value *subs, int nsubs, cons
       }
       return true;
     }
-    if (!make_sel(I, subs[0], R, "the rows of a matrix", where, rs)) return false;
+    if (!make_sel(I, subs[0], R, "the rows of a matrix", where + 1, rs)) return false;
     Value colon = v_undef();
     if (!make_sel(I, colon, C, "", where, cs)) {
       sel_free(rs);
@@ -150,8 +151,8 @@ static bool mat_sels(Interp *I, const Mat *m, const Value *subs, int nsubs, cons
     return true;
   }
   if (nsubs == 2) {
-    if (!make_sel(I, subs[0], R, "the rows", where, rs)) return false;
-    if (!make_sel(I, subs[1], C, "the columns", where, cs)) {
+    if (!make_sel(I, subs[0], R, "the rows", where + 1, rs)) return false;
+    if (!make_sel(I, subs[1], C, "the columns", where + 2, cs)) {
       sel_free(rs);
       return false;
     }
@@ -234,6 +235,16 @@ static bool one_sub(Interp *I, int nsubs, const char *what, const Span *where) {
   return true;
 }
 
+Value record_missing_field(Interp *I, Record *r, const char *name, const Span *where) {
+  const char **keys = dlt_xmalloc((r->n + 1) * sizeof(char *));
+  for (size_t i = 0; i < r->n; i++) keys[i] = r->keys[i]->s;
+  const char *s = dlt_suggest(name, keys, (int)r->n);
+  Value e = s ? dlt_error(I, where, "record has no field '%s'; did you mean '%s'?", name, s)
+              : dlt_error(I, where, "record has no field '%s'", name);
+  free(keys);
+  return e;
+}
+
 static Value record_key(Interp *I, Value sub, const Span *where, const char **key) {
   if (!IS_STR(sub)) return dlt_error(I, where, "a record is indexed by a field name (a string), got a %s", val_type_name(sub));
   *key = AS_STR(sub)->s;
@@ -246,7 +257,7 @@ Value index_get(Interp *I, Value base, const Value *subs, int nsubs, const Span 
     if (!one_sub(I, nsubs, "list", where)) return v_abrupt();
     List *l = AS_LIST(base);
     Sel s;
-    if (!make_sel(I, subs[0], l->n, "a list", where, &s)) return v_abrupt();
+    if (!make_sel(I, subs[0], l->n, "a list", where + 1, &s)) return v_abrupt();
     Value r;
     if (s.scalar) {
       r = val_retain(l->items[s.idx[0]]);
@@ -262,7 +273,7 @@ Value index_get(Interp *I, Value base, const Value *subs, int nsubs, const Span 
     Str *str = AS_STR(base);
     size_t len = utf8_len(str->s, str->len);
     Sel s;
-    if (!make_sel(I, subs[0], len, "a string", where, &s)) return v_abrupt();
+    if (!make_sel(I, subs[0], len, "a string", where + 1, &s)) return v_abrupt();
     StrBuf b = STRBUF_INIT;
     for (size_t i = 0; i < s.n; i++) {
       size_t a = utf8_offset(str->s, str->len, s.idx[i]), e = utf8_offset(str->s, str->len, s.idx[i] + 1);
@@ -277,7 +288,7 @@ Value index_get(Interp *I, Value base, const Value *subs, int nsubs, const Span 
     if (!one_sub(I, nsubs, "range", where)) return v_abrupt();
     Range *rg = AS_RANGE(base);
     Sel s;
-    if (!make_sel(I, subs[0], range_len(rg), "a range", where, &s)) return v_abrupt();
+    if (!make_sel(I, subs[0], range_len(rg), "a range", where + 1, &s)) return v_abrupt();
     Value r;
     if (s.scalar) {
       r = v_num(range_at(rg, s.idx[0]));
@@ -296,9 +307,9 @@ Value index_get(Interp *I, Value base, const Value *subs, int nsubs, const Span 
   if (IS_RECORD(base)) {
     if (!one_sub(I, nsubs, "record", where)) return v_abrupt();
     const char *key = NULL;
-    if (IS_ABRUPT(record_key(I, subs[0], where, &key))) return v_abrupt();
+    if (IS_ABRUPT(record_key(I, subs[0], where + 1, &key))) return v_abrupt();
     Value *v = record_find(AS_RECORD(base), key);
-    if (!v) return dlt_error(I, where, "record has no field '%s'", key);
+    if (!v) return record_missing_field(I, AS_RECORD(base), key, where + 1);
     return val_retain(*v);
   }
   if (IS_EXT(base) && AS_EXT(base)->cls->index) return AS_EXT(base)->cls->index(I, base.u.o, subs, nsubs, where);
@@ -324,7 +335,7 @@ Value *index_ref(Interp *I, Value *slot, const Value *subs, int nsubs, const Spa
   if (IS_LIST(base)) {
     if (!one_sub(I, nsubs, "list", where)) return NULL;
     if (!IS_NUM(subs[0])) {
-      dlt_error(I, where, "assigning into a list takes a single index, got a %s", val_type_name(subs[0]));
+      dlt_error(I, where + 1, "assigning into a list takes a single index, got a %s", val_type_name(subs[0]));
       return NULL;
     }
     List *l = AS_LIST(base);
@@ -333,13 +344,13 @@ Value *index_ref(Interp *I, Value *slot, const Value *subs, int nsubs, const Spa
       return &l->items[l->n - 1];
     }
     size_t i;
-    if (!check_pos(I, where, AS_NUM(subs[0]), l->n, "a list", &i)) return NULL;
+    if (!check_pos(I, where + 1, AS_NUM(subs[0]), l->n, "a list", &i)) return NULL;
     return &l->items[i];
   }
   if (IS_RECORD(base)) {
     if (!one_sub(I, nsubs, "record", where)) return NULL;
     const char *key = NULL;
-    if (IS_ABRUPT(record_key(I, subs[0], where, &key))) return NULL;
+    if (IS_ABRUPT(record_key(I, subs[0], where + 1, &key))) return NULL;
     Value *v = record_find(AS_RECORD(base), key);
     if (!v) {
       record_set(AS_RECORD(base), key, v_nil());

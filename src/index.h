@@ -4,6 +4,9 @@
 
 #include "value.h"
 
+/* `where` points to nsubs + 1 spans: the whole index expression, then each subscript, so that an
+ * error names the offending subscript. */
+
 /* base[subs...]; a sub is a number, a range, an index vector, or a bare `:` (passed as V_UNDEF). */
 Value index_get(Interp *I, Value base, const Value *subs, int nsubs, const Span *where);
 /* (*slot)[subs...] = v, where *slot is already unique (copy-on-write done by the caller). */
@@ -13,6 +16,9 @@ double index_end(Interp *I, Value base, int dim, int nsubs, const Span *where);
 /* A pointer to the storage of base[sub] inside a list or record (for nested assignment like
  * xs[2].w = 1), or NULL after raising an error. *slot must already be unique. */
 Value *index_ref(Interp *I, Value *slot, const Value *subs, int nsubs, const Span *where);
+
+/* "record has no field 'x'; did you mean 'y'?" */
+Value record_missing_field(Interp *I, Record *r, const char *name, const Span *where);
 
 /* Iteration for `for x in v`: the number of items, and item i (a new reference). */
 typedef struct Iter {

@@ -154,6 +154,8 @@ void interp_free(Interp *I) {
   free(I->diags);
   val_release(I->ret);
   free(I->end_stack);
+  for (int i = 0; i < I->nguessed; i++) free(I->guessed_names[i]);
+  free(I->guessed_names);
   free(I->stack);
   free(I->frames);
   gsl_rng_free(I->rng);
@@ -271,10 +273,7 @@ int interp_load_import(Interp *I, int importer, const char *path, const Span *wh
 int interp_run_source(Interp *I, int source, Value *result) {
   if (result) *result = v_nil();
   Node *program = dlt_parse(I, source, NULL);
-  if (I->ndiags) {
-    node_free(program);
-    return DLT_EXIT_PARSE;
-  }
+  /* resolve even a program with syntax errors: name errors are reported alongside them */
   FnProto *chunk = resolve_program(I, program);
   if (I->ndiags) return DLT_EXIT_PARSE;
   I->signal = SIG_NONE;

@@ -74,6 +74,8 @@ struct Interp {
   int script_argc;
   char **script_argv;
   int exit_request; /* exit(code) was called: code + 1, else 0 */
+  char **guessed_names; /* see dlt_parse */
+  int nguessed;
   bool interactive;
 };
 

@@ -8,11 +8,13 @@ typedef struct ParamList {
   int n;
   char **names;
   Node **defaults;
+  Span *spans; /* where each name is written */
 } ParamList;
 
 typedef struct ArgList {
   NodeList pos;
   char **kwnames;
+  Span *kwspans; /* where each keyword's name is written */
   NodeList kw;
 } ArgList;
 
@@ -31,6 +33,8 @@ typedef struct ParseCtx {
   void *scanner;
   Node *program;
   bool hit_eof;            /* an error was "unexpected end of input" (REPL: ask for more) */
+  int lex_error_line;
+  int stray_line, stray_col; /* a closing bracket with nothing open */      /* a scanner error on this line: do not add syntax errors to it */
   /* token filter */
   char brackets[PARSE_MAX_BRACKETS];
   int bracket_line[PARSE_MAX_BRACKETS], bracket_col[PARSE_MAX_BRACKETS];
@@ -39,7 +43,9 @@ typedef struct ParseCtx {
   void *lookahead;         /* a token read ahead while deciding about a newline (lexer.l) */
 } ParseCtx;
 
-/* Parse a whole source into an N_BLOCK (never NULL); diagnostics go to I->diags. */
+/* Parse a whole source into an N_BLOCK (never NULL); diagnostics go to I->diags. After syntax
+ * errors, the names written after `let`, `fn` and `for` anywhere in the source are recorded in
+ * I->guessed_names, so the resolver does not report names a broken statement meant to declare. */
 Node *dlt_parse(Interp *I, int source, bool *incomplete);
 
 #endif

@@ -100,10 +100,9 @@ static FnProto *mk_proto(ParseCtx *ctx, const char *name, ParamList *ps, Node *b
   p->body = body;
   for (int i = 0; i < ps->n; i++)
     for (int j = 0; j < i; j++)
-      if (strcmp(ps->names[i], ps->names[j]) == 0) {
-        Span s = SP(&whole, ctx);
-        diag_parse(ctx->I, &s, "parameter '%s' appears twice in %s", ps->names[i], name);
-      }
+      if (strcmp(ps->names[i], ps->names[j]) == 0)
+        diag_parse(ctx->I, &ps->spans[i], "parameter '%s' appears twice in %s", ps->names[i], name);
+  free(ps->spans);
   return p;
 }
 
@@ -114,13 +113,33 @@ static void params_free(ParamList *ps) {
   }
   free(ps->names);
   free(ps->defaults);
+  free(ps->spans);
+}
+
+static void params_add(ParseCtx *ctx, ParamList *ps, char *name, YYLTYPE loc, Node *def) {
+  ps->names = realloc(ps->names, (size_t)(ps->n + 1) * sizeof(char *));
+  ps->defaults = realloc(ps->defaults, (size_t)(ps->n + 1) * sizeof(Node *));
+  ps->spans = realloc(ps->spans, (size_t)(ps->n + 1) * sizeof(Span));
+  ps->names[ps->n] = name;
+  ps->defaults[ps->n] = def;
+  ps->spans[ps->n] = SP(&loc, ctx);
+  ps->n++;
 }
 
 static void args_free(ArgList *a) {
   nodelist_free(&a->pos);
   for (int i = 0; i < a->kw.n; i++) free(a->kwnames[i]);
   free(a->kwnames);
+  free(a->kwspans);
   nodelist_free(&a->kw);
+}
+
+static void args_add_kw(ParseCtx *ctx, ArgList *a, char *name, YYLTYPE nameloc, Node *value) {
+  a->kwnames = realloc(a->kwnames, (size_t)(a->kw.n + 1) * sizeof(char *));
+  a->kwspans = realloc(a->kwspans, (size_t)(a->kw.n + 1) * sizeof(Span));
+  a->kwnames[a->kw.n] = name;
+  a->kwspans[a->kw.n] = SP(&nameloc, ctx);
+  nodelist_push(&a->kw, value);
 }
 
 static void fields_free(FieldList *f) {
@@ -247,17 +266,8 @@ params_opt
   ;
 
 params
-  : IDENT opt_default {
-      $$ = (ParamList){0};
-      $$.names = malloc(sizeof(char *)); $$.defaults = malloc(sizeof(Node *));
-      $$.names[0] = $1; $$.defaults[0] = $2; $$.n = 1;
-    }
-  | params ',' IDENT opt_default {
-      $$ = $1;
-      $$.names = realloc($$.names, (size_t)($$.n + 1) * sizeof(char *));
-      $$.defaults = realloc($$.defaults, (size_t)($$.n + 1) * sizeof(Node *));
-      $$.names[$$.n] = $3; $$.defaults[$$.n] = $4; $$.n++;
-    }
+  : IDENT opt_default                 { $$ = (ParamList){0}; params_add(ctx, &$$, $1, @1, $2); }
+  | params ',' IDENT opt_default      { $$ = $1; params_add(ctx, &$$, $3, @3, $4); }
   ;
 
 opt_default
@@ -319,13 +329,13 @@ postfix
   : primary
   | postfix '(' args_opt ')' {
       $$ = node_new(N_CALL, S(@$)); $$->u.call.fn = $1; $$->u.call.args = $3.pos;
-      $$->u.call.kwnames = $3.kwnames; $$->u.call.kwargs = $3.kw;
+      $$->u.call.kwnames = $3.kwnames; $$->u.call.kwspans = $3.kwspans; $$->u.call.kwargs = $3.kw;
     }
   | postfix '[' subs ']' {
       $$ = node_new(N_INDEX, S(@$)); $$->u.index.base = $1; $$->u.index.subs = $3;
     }
   | postfix '.' IDENT {
-      $$ = node_new(N_FIELD, S(@$)); $$->u.field.base = $1; $$->u.field.name = $3;
+      $$ = node_new(N_FIELD, S(@$)); $$->u.field.base = $1; $$->u.field.name = $3; $$->u.field.namespan = S(@3);
     }
   | postfix '\''              { $$ = mk_unary(ctx, OP_TRANSPOSE, $1, @$); }
   ;
@@ -389,9 +399,7 @@ args_opt
 
 args
   : expr                      { $$ = (ArgList){0}; nodelist_push(&$$.pos, $1); }
-  | IDENT '=' expr {
-      $$ = (ArgList){0}; $$.kwnames = malloc(sizeof(char *)); $$.kwnames[0] = $1; nodelist_push(&$$.kw, $3);
-    }
+  | IDENT '=' expr             { $$ = (ArgList){0}; args_add_kw(ctx, &$$, $1, @1, $3); }
   | args ',' expr {
       $$ = $1;
       if ($$.kw.n) {
@@ -407,8 +415,7 @@ args
           Span s = S(@3);
           diag_parse(ctx->I, &s, "keyword argument '%s' given twice", $3);
         }
-      $$.kwnames = realloc($$.kwnames, (size_t)($$.kw.n + 1) * sizeof(char *));
-      $$.kwnames[$$.kw.n] = $3; nodelist_push(&$$.kw, $5);
+      args_add_kw(ctx, &$$, $3, @3, $5);
     }
   ;
 
@@ -451,6 +458,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
   yysymbol_kind_t got = yypcontext_token(yyctx);
   const YYLTYPE *loc = yypcontext_location(yyctx);
   Span s = SP(loc, ctx);
+  if ((int)s.line == ctx->lex_error_line) return 0; /* the scanner already explained this line */
   char what[64], msg[512];
   describe_symbol(got, what, sizeof what);
   if (got == YYSYMBOL_YYEOF) ctx->hit_eof = true;
@@ -459,6 +467,10 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
     int d = ctx->depth - 1;
     diag_parse(ctx->I, &s, "unexpected end of input: the '%c' at %d:%d is never closed", ctx->brackets[d],
                ctx->bracket_line[d], ctx->bracket_col[d]);
+    return 0;
+  }
+  if ((int)s.line == ctx->stray_line && (int)s.col == ctx->stray_col) {
+    diag_parse(ctx->I, &s, "unexpected %s: there is no open bracket for it to close", what);
     return 0;
   }
   if (got == YYSYMBOL_EQ || got == YYSYMBOL_NE || got == YYSYMBOL_LE || got == YYSYMBOL_GE ||
@@ -471,8 +483,9 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
       return 0;
     }
   }
-  bool wants_expr = false, wants_end = false;
+  bool wants_expr = false, wants_end = false, wants_block = false;
   for (int i = 0; i < nexp; i++) {
+    if (strcmp(yysymbol_name(expected[i]), "'{'") == 0) wants_block = true;
     if (starts_expression(expected[i])) wants_expr = true;
     if (expected[i] == YYSYMBOL_NEWLINE || expected[i] == YYSYMBOL_YYEOF) wants_end = true;
   }
@@ -485,6 +498,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
     }
   } else if (wants_expr) {
     snprintf(msg + len, sizeof msg - (size_t)len, ", expected an expression");
+  } else if ((got == YYSYMBOL_NEWLINE || got == YYSYMBOL_YYEOF) && wants_block) {
+    snprintf(msg + len, sizeof msg - (size_t)len, ", expected '{'");
   } else if (wants_end) {
     snprintf(msg + len, sizeof msg - (size_t)len, ", expected an operator or the end of the statement");
   }

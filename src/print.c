@@ -112,7 +112,7 @@ static void print_vector(StrBuf *b, const Mat *m) {
 }
 
 /* Entries of the shown rows/columns formatted once, then aligned on the decimal point. */
-static void print_matrix(StrBuf *b, const Mat *m, int indent) {
+static void print_matrix(StrBuf *b, const Mat *m, int indent, bool inline_) {
   size_t R = mat_rows(m), C = mat_cols(m);
   bool cut_r = R > MAT_ROWS_MAX, cut_c = C > MAT_COLS_MAX;
   size_t nr = cut_r ? 2 * MAT_ROWS_EDGE : R, nc = cut_c ? 2 * MAT_COLS_EDGE : C;
@@ -137,11 +137,11 @@ static void print_matrix(StrBuf *b, const Mat *m, int indent) {
   sb_putc(b, '[');
   for (size_t i = 0; i < nr; i++) {
     if (i) {
-      sb_puts(b, ",\n");
-      sb_pad(b, ' ', (size_t)indent + 1);
+      sb_puts(b, inline_ ? ", " : ",\n");
+      if (!inline_) sb_pad(b, ' ', (size_t)indent + 1);
       if (cut_r && i == MAT_ROWS_EDGE) {
-        sb_puts(b, "...,\n");
-        sb_pad(b, ' ', (size_t)indent + 1);
+        sb_puts(b, inline_ ? "..., " : "...,\n");
+        if (!inline_) sb_pad(b, ' ', (size_t)indent + 1);
       }
     }
     sb_putc(b, '[');
@@ -151,9 +151,9 @@ static void print_matrix(StrBuf *b, const Mat *m, int indent) {
       const char *s = cells[i * nc + j];
       const char *dot = strchr(s, '.');
       size_t l = dot ? (size_t)(dot - s) : strlen(s), r = strlen(s) - l;
-      sb_pad(b, ' ', left[j] - l);
+      if (!inline_) sb_pad(b, ' ', left[j] - l);
       sb_puts(b, s);
-      sb_pad(b, ' ', right[j] - r);
+      if (!inline_) sb_pad(b, ' ', right[j] - r);
     }
     sb_putc(b, ']');
   }
@@ -171,7 +171,7 @@ static void print_matrix(StrBuf *b, const Mat *m, int indent) {
   free(ci);
 }
 
-static void print_mat(StrBuf *b, const Mat *m, int indent) {
+static void print_mat(StrBuf *b, const Mat *m, int indent, bool inline_) {
   size_t R = mat_rows(m), C = mat_cols(m);
   if (R == 0 || C == 0) {
     if (C == 1)
@@ -185,7 +185,7 @@ static void print_mat(StrBuf *b, const Mat *m, int indent) {
     print_vector(b, m);
     sb_putc(b, ']');
   } else {
-    print_matrix(b, m, indent);
+    print_matrix(b, m, indent, inline_);
   }
 }
 
@@ -204,18 +204,18 @@ static void print_value(StrBuf *b, Value v, PrintMode mode, int depth, int inden
   }
   switch ((ObjKind)v.u.o->kind) {
   case OBJ_STRING:
-    if (mode == PRINT_DISPLAY)
+    if (!(mode & PRINT_REPR))
       sb_putn(b, AS_STR(v)->s, AS_STR(v)->len);
     else
       print_string_repr(b, AS_STR(v));
     return;
-  case OBJ_MATRIX: print_mat(b, AS_MAT(v), indent); return;
+  case OBJ_MATRIX: print_mat(b, AS_MAT(v), indent, (mode & PRINT_INLINE) != 0); return;
   case OBJ_LIST: {
     List *l = AS_LIST(v);
     sb_putc(b, '[');
     for (size_t i = 0; i < l->n; i++) {
       if (i) sb_puts(b, ", ");
-      print_value(b, l->items[i], PRINT_REPR, depth + 1, indent + 1);
+      print_value(b, l->items[i], PRINT_REPR | (mode & PRINT_INLINE), depth + 1, indent + 1);
     }
     sb_putc(b, ']');
     return;
@@ -230,7 +230,7 @@ static void print_value(StrBuf *b, Value v, PrintMode mode, int depth, int inden
       else
         print_string_repr(b, r->keys[i]);
       sb_puts(b, ": ");
-      print_value(b, r->vals[i], PRINT_REPR, depth + 1, indent + 2 + (int)r->keys[i]->len + 2);
+      print_value(b, r->vals[i], PRINT_REPR | (mode & PRINT_INLINE), depth + 1, indent + 2 + (int)r->keys[i]->len + 2);
     }
     sb_putc(b, '}');
     return;

@@ -11,8 +11,9 @@
 void fmt_num(StrBuf *b, double x);
 void fmt_num_short(StrBuf *b, double x); /* %.6g-style, for matrix entries */
 
-/* DISPLAY: what `print` writes (a string is its text); REPR: strings quoted, as in containers. */
-typedef enum { PRINT_DISPLAY, PRINT_REPR } PrintMode;
+/* DISPLAY: what `print` writes (a string is its text); REPR: strings quoted, as in containers.
+ * PRINT_INLINE may be or-ed in: matrices on one line (for messages). */
+typedef enum { PRINT_DISPLAY = 0, PRINT_REPR = 1, PRINT_INLINE = 2 } PrintMode;
 void val_print(StrBuf *b, Value v, PrintMode mode);
 char *val_to_cstr(Value v, PrintMode mode); /* caller frees */
 

@@ -73,7 +73,7 @@ const char *dlt_suggest(const char *name, const char *const *candidates, int n) 
   const char *best = NULL;
   int bestd = INT_MAX;
   size_t len = strlen(name);
-  int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+  int limit = len <= 2 ? 0 : len <= 4 ? 1 : len <= 7 ? 2 : 3; /* 'x' vs 'e' is no hint */
   for (int i = 0; i < n; i++) {
     if (!candidates[i] || strcmp(candidates[i], name) == 0) continue;
     int d = edit_distance(name, candidates[i]);
@@ -206,6 +206,8 @@ static bool resolve_name(Resolver *R, Node *n, bool for_assignment) {
     n->u.var.slot = g;
     return true;
   }
+  for (int i = 0; i < R->I->nguessed; i++)
+    if (strcmp(R->I->guessed_names[i], name) == 0) return false; /* declared by a statement that did not parse */
   const char *s = suggest_visible(R, name);
   if (for_assignment)
     diag_parse(R->I, &n->span, "cannot assign to undeclared name '%s' (declare it with `let %s = ...`)%s%s%s",
