@@ -207,8 +207,9 @@ static Value string_op(Interp *I, OpCode op, Value a, Value b, const Span *where
   if (op == OP_MUL && (IS_STR(a) ? IS_NUM(b) : IS_NUM(a))) {
     Str *x = IS_STR(a) ? AS_STR(a) : AS_STR(b);
     double k = IS_NUM(a) ? AS_NUM(a) : AS_NUM(b);
-    if (k < 0 || k != floor(k) || k * (double)x->len > 1e9)
+    if (k < 0 || k != floor(k))
       return dlt_error(I, where, "a string can only be repeated a non-negative whole number of times");
+    if (!dlt_fits(k, (double)x->len)) return dlt_error_oom_items(I, where, "a string", "bytes", k * (double)x->len, 1);
     StrBuf s = STRBUF_INIT;
     for (size_t i = 0; i < (size_t)k; i++) sb_putn(&s, x->s, x->len);
     Value r = str_new(sb_cstr(&s), s.len);

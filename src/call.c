@@ -152,24 +152,117 @@ static bool kw_accepted(const char *list, const char *name) {
   return false;
 }
 
+/* The parameter names in a builtin's signature "name(a, b=1, c=)": only its first parentheses. */
+#define MAX_BUILTIN_PARAMS 16
+static int sig_params(const char *sig, char names[][32]) {
+  const char *p = strchr(sig, '(');
+  int n = 0;
+  if (!p) return 0;
+  for (p++; *p && *p != ')' && n < MAX_BUILTIN_PARAMS;) {
+    while (*p == ' ' || *p == ',') p++;
+    int len = 0;
+    while ((*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) && len < 31)
+      names[n][len++] = *p++;
+    names[n][len] = '\0';
+    if (len) n++;
+    while (*p && *p != ',' && *p != ')') p++; /* skip a default */
+  }
+  return n;
+}
+
 static Value unknown_keyword(Interp *I, const Builtin *b, Args *a, int k) {
   const Span *ks = a->kwspans ? &a->kwspans[k] : a->call;
-  if (!b->kwargs) return dlt_error(I, ks, "%s() takes no keyword arguments (got '%s')", b->name, a->kwnames[k]);
-  /* split the accepted list for the suggestion */
-  char *copy = dlt_xstrdup(b->kwargs);
-  const char *names[32];
-  int n = 0;
-  for (char *tok = strtok(copy, " "); tok && n < 32; tok = strtok(NULL, " ")) names[n++] = tok;
-  const char *s = dlt_suggest(a->kwnames[k], names, n);
-  Value e = s ? dlt_error(I, ks, "%s() has no keyword argument '%s'; did you mean '%s'?", b->name, a->kwnames[k], s)
-              : dlt_error(I, ks, "%s() has no keyword argument '%s' (it accepts: %s)", b->name, a->kwnames[k], b->kwargs);
-  free(copy);
-  return e;
+  /* candidates: the signature's parameters and the accepted keywords */
+  char names[MAX_BUILTIN_PARAMS + 32][32];
+  int n = sig_params(b->sig, names);
+  if (b->kwargs) {
+    for (const char *p = b->kwargs; *p && n < MAX_BUILTIN_PARAMS + 32;) {
+      while (*p == ' ') p++;
+      int len = 0;
+      while (*p && *p != ' ' && len < 31) names[n][len++] = *p++;
+      names[n][len] = '\0';
+      if (len) n++;
+      while (*p && *p != ' ') p++;
+    }
+  }
+  const char *cands[MAX_BUILTIN_PARAMS + 32];
+  for (int i = 0; i < n; i++) cands[i] = names[i];
+  const char *s = dlt_suggest(a->kwnames[k], cands, n);
+  if (s) return dlt_error(I, ks, "%s() has no parameter named '%s'; did you mean '%s'?", b->name, a->kwnames[k], s);
+  return dlt_error(I, ks, "%s() has no parameter named '%s' (usage: %s)", b->name, a->kwnames[k], b->sig);
+}
+
+/* Keyword arguments naming a builtin's positional parameters (zeros(2, m=3)) are moved into
+ * position when they continue the positional arguments. Returns false after raising an error. */
+static bool bind_builtin_keywords(Interp *I, const Builtin *b, Args *a, Value *pos, int *npos, const char **kwn,
+                                  Value *kwv, Node **kwnodes, Span *kwspans, int *nkw) {
+  char names[MAX_BUILTIN_PARAMS][32];
+  int np = sig_params(b->sig, names);
+  bool used[64] = {false};
+  int n = a->n;
+  for (int i = 0; i < a->n; i++) pos[i] = a->v[i];
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (int k = 0; k < a->nkw && k < 64; k++)
+      if (!used[k] && !kw_accepted(b->kwargs, a->kwnames[k]) && n < np && n < MAX_BUILTIN_PARAMS &&
+          strcmp(names[n], a->kwnames[k]) == 0) {
+        pos[n++] = a->kw[k];
+        used[k] = true;
+        changed = true;
+      }
+  }
+  int m = 0;
+  for (int k = 0; k < a->nkw && k < 64; k++) {
+    if (used[k]) continue;
+    if (!kw_accepted(b->kwargs, a->kwnames[k])) {
+      const Span *ks = a->kwspans ? &a->kwspans[k] : a->call;
+      for (int j = 0; j < np; j++)
+        if (strcmp(names[j], a->kwnames[k]) == 0) {
+          if (j < n)
+            dlt_error(I, ks, "%s() got two values for '%s'", b->name, names[j]);
+          else
+            dlt_error(I, ks, "%s(): '%s' can be named only after the arguments before it (usage: %s)", b->name,
+                      names[j], b->sig);
+          return false;
+        }
+      unknown_keyword(I, b, a, k);
+      return false;
+    }
+    kwn[m] = a->kwnames[k];
+    kwv[m] = a->kw[k];
+    kwnodes[m] = a->kwnodes ? a->kwnodes[k] : NULL;
+    kwspans[m] = a->kwspans ? a->kwspans[k] : *a->call;
+    m++;
+  }
+  *npos = n;
+  *nkw = m;
+  return true;
 }
 
 static Value call_builtin(Interp *I, const Builtin *b, Args *a) {
   a->fname = b->name;
   a->data = b->data;
+  Value pos[MAX_BUILTIN_PARAMS + 64];
+  const char *kwn[64];
+  Value kwv[64];
+  Node *kwnodes[64];
+  Span kwspans[64];
+  Args bound;
+  if (a->nkw > 0) {
+    if (a->nkw > 64 || a->n > 64) return dlt_error(I, a->call, "%s(): too many arguments", b->name);
+    int npos, nkw;
+    if (!bind_builtin_keywords(I, b, a, pos, &npos, kwn, kwv, kwnodes, kwspans, &nkw)) return v_abrupt();
+    bound = *a;
+    bound.n = npos;
+    bound.v = pos;
+    bound.argnodes = npos == a->n ? a->argnodes : NULL; /* positions moved: locate at the call */
+    bound.nkw = nkw;
+    bound.kwnames = kwn;
+    bound.kw = kwv;
+    bound.kwnodes = a->kwnodes ? kwnodes : NULL;
+    bound.kwspans = kwspans;
+    a = &bound;
+  }
   if (a->n < b->min_args || (b->max_args >= 0 && a->n > b->max_args)) {
     if (b->min_args == b->max_args)
       return dlt_error(I, a->call, "%s() takes %d argument%s, got %d (usage: %s)", b->name, b->min_args,
@@ -180,8 +273,6 @@ static Value call_builtin(Interp *I, const Builtin *b, Args *a) {
     return dlt_error(I, a->call, "%s() takes %d to %d arguments, got %d (usage: %s)", b->name, b->min_args,
                      b->max_args, a->n, b->sig);
   }
-  for (int k = 0; k < a->nkw; k++)
-    if (!kw_accepted(b->kwargs, a->kwnames[k])) return unknown_keyword(I, b, a, k);
   dlt_gsl_clear();
   Value r = b->fn(a);
   int gsl = dlt_gsl_pending();

@@ -111,13 +111,43 @@ static void fmt_bytes(StrBuf *b, double bytes) {
   sb_printf(b, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
 }
 
+void dlt_error_note(Interp *I, const char *fmt, ...) {
+  for (int i = I->ndiags - 1; i >= 0; i--)
+    if (I->diags[i].kind != DIAG_PARSE) {
+      StrBuf b = STRBUF_INIT;
+      va_list ap;
+      va_start(ap, fmt);
+      sb_vprintf(&b, fmt, ap);
+      va_end(ap);
+      free(I->diags[i].note);
+      I->diags[i].note = sb_take(&b);
+      return;
+    }
+}
+
+/* The limit goes in a note: it depends on the machine, the message does not. */
+static void note_memory_limit(Interp *I) {
+  StrBuf b = STRBUF_INIT;
+  fmt_bytes(&b, (double)mat_limit_bytes());
+  dlt_error_note(I, "the limit is %s, this machine's physical memory", sb_cstr(&b));
+  sb_free(&b);
+}
+
 Value dlt_error_oom(Interp *I, const Span *sp, size_t rows, size_t cols) {
   StrBuf b = STRBUF_INIT;
   fmt_bytes(&b, (double)rows * (double)cols * 8.0);
-  sb_puts(&b, ", the limit is ");
-  fmt_bytes(&b, (double)mat_limit_bytes());
   Value e = dlt_error(I, sp, "out of memory: a %zu×%zu matrix needs %s", rows, cols, sb_cstr(&b));
   sb_free(&b);
+  note_memory_limit(I);
+  return e;
+}
+
+Value dlt_error_oom_items(Interp *I, const Span *sp, const char *noun, const char *unit, double n, double bytes_each) {
+  StrBuf b = STRBUF_INIT;
+  fmt_bytes(&b, n * bytes_each);
+  Value e = dlt_error(I, sp, "out of memory: %s of %.0f %s needs %s", noun, n, unit, sb_cstr(&b));
+  sb_free(&b);
+  note_memory_limit(I);
   return e;
 }
 
@@ -153,6 +183,7 @@ void diag_print(Interp *I, FILE *f, const Diag *d) {
   const char *file = d->span.file < (uint32_t)I->nsources ? I->sources[d->span.file]->name : "<unknown>";
   fprintf(f, "%s:%u:%u: error: %s\n", file, d->span.line, d->span.col, d->msg);
   print_source_line(I, f, &d->span);
+  if (d->note) fprintf(f, "note: %s\n", d->note);
   if (d->trace) fputs(d->trace, f);
 }
 
@@ -167,6 +198,7 @@ void diags_print(Interp *I, FILE *f) {
 void diags_clear(Interp *I) {
   for (int i = 0; i < I->ndiags; i++) {
     free(I->diags[i].msg);
+    free(I->diags[i].note);
     free(I->diags[i].trace);
   }
   I->ndiags = 0;
@@ -207,3 +239,5 @@ Value dlt_error_gsl(Interp *I, const Span *sp, const char *what, int status) {
   dlt_gsl_clear();
   return e;
 }
+
+bool dlt_fits(double n, double bytes_each) { return n * bytes_each <= (double)mat_limit_bytes(); }

@@ -35,6 +35,7 @@ typedef struct Diag {
   DiagKind kind;
   Span span;
   char *msg;
+  char *note;  /* an extra line of explanation ("note: ...") or NULL */
   char *trace; /* "  in f, called from a.dlt:3:5\n..." or NULL */
 } Diag;
 
@@ -46,8 +47,14 @@ void diag_parse(Interp *I, const Span *sp, const char *fmt, ...) __attribute__((
 Value dlt_error(Interp *I, const Span *sp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 Value dlt_verror(Interp *I, const Span *sp, const char *fmt, va_list ap);
 Value dlt_assert_failed(Interp *I, const Span *sp, const char *msg);
+/* Attach a note to the runtime error just raised (printed under the source line). */
+void dlt_error_note(Interp *I, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "out of memory" for a rows×cols matrix that could not be allocated. */
 Value dlt_error_oom(Interp *I, const Span *sp, size_t rows, size_t cols);
+/* "out of memory: a list of n items needs ..." (noun "a list", unit "items") */
+Value dlt_error_oom_items(Interp *I, const Span *sp, const char *noun, const char *unit, double n, double bytes_each);
+/* Whether n more items of `bytes_each` fit under the allocation limit. */
+bool dlt_fits(double n, double bytes_each);
 
 void diag_print(Interp *I, FILE *f, const Diag *d);
 void diags_print(Interp *I, FILE *f); /* all pending diagnostics, then clears them */

@@ -45,14 +45,20 @@ typedef struct Sel {
 
 static void sel_free(Sel *s) { free(s->idx); }
 
+/* `what` is "a vector", "a list", "a string", "a range", or "rows"/"columns" of a matrix. */
 static Value bad_index(Interp *I, const Span *where, double x, size_t len, const char *what) {
   StrBuf b = STRBUF_INIT;
   fmt_num(&b, x);
+  bool row = strcmp(what, "rows") == 0, col = strcmp(what, "columns") == 0;
+  const char *kind = row ? "row index" : col ? "column index" : "index";
   Value e;
   if (x != floor(x))
-    e = dlt_error(I, where, "index %s is not an integer", sb_cstr(&b));
+    e = dlt_error(I, where, "%s %s is not an integer", kind, sb_cstr(&b));
   else if (x < 1)
-    e = dlt_error(I, where, "index %s is out of bounds: indices start at 1", sb_cstr(&b));
+    e = dlt_error(I, where, "%s %s is out of bounds: indices start at 1", kind, sb_cstr(&b));
+  else if (row || col)
+    e = dlt_error(I, where, "%s %s is out of bounds for a matrix with %zu %s", kind, sb_cstr(&b), len,
+                  len == 1 ? (row ? "row" : "column") : what);
   else
     e = dlt_error(I, where, "index %s is out of bounds for %s of length %zu", sb_cstr(&b), what, len);
   sb_free(&b);
@@ -142,7 +148,7 @@ static bool mat_sels(Interp *I, const Mat *m, const Value *subs, int nsubs, cons
       }
       return true;
     }
-    if (!make_sel(I, subs[0], R, "the rows of a matrix", where + 1, rs)) return false;
+    if (!make_sel(I, subs[0], R, "rows", where + 1, rs)) return false;
     Value colon = v_undef();
     if (!make_sel(I, colon, C, "", where, cs)) {
       sel_free(rs);
@@ -151,8 +157,8 @@ static bool mat_sels(Interp *I, const Mat *m, const Value *subs, int nsubs, cons
     return true;
   }
   if (nsubs == 2) {
-    if (!make_sel(I, subs[0], R, "the rows", where + 1, rs)) return false;
-    if (!make_sel(I, subs[1], C, "the columns", where + 2, cs)) {
+    if (!make_sel(I, subs[0], R, "rows", where + 1, rs)) return false;
+    if (!make_sel(I, subs[1], C, "columns", where + 2, cs)) {
       sel_free(rs);
       return false;
     }
@@ -340,6 +346,10 @@ Value *index_ref(Interp *I, Value *slot, const Value *subs, int nsubs, const Spa
     }
     List *l = AS_LIST(base);
     if (AS_NUM(subs[0]) == (double)l->n + 1) { /* xs[end + 1] = v appends, in place */
+      if (!dlt_fits((double)l->n + 1, sizeof(Value))) {
+        dlt_error_oom_items(I, where + 1, "a list", "items", (double)l->n + 1, sizeof(Value));
+        return NULL;
+      }
       list_push(l, v_nil());
       return &l->items[l->n - 1];
     }

@@ -321,6 +321,7 @@ bool dlt_input_incomplete(Interp *I, const char *text) {
   /* drop the trial parse: its diagnostics and its source */
   for (int i = saved; i < I->ndiags; i++) {
     free(I->diags[i].msg);
+    free(I->diags[i].note);
     free(I->diags[i].trace);
   }
   I->ndiags = saved;

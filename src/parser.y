@@ -17,6 +17,7 @@
 %code requires {
 #include "ast.h"
 #include "parse.h"
+#include "interp.h"
 }
 
 %code provides {
@@ -27,6 +28,9 @@ void yyerror(YYLTYPE *loc, ParseCtx *ctx, const char *msg);
 
 %code {
 #define yylex dlt_token_filter
+/* The parser's own stack may grow large: the resolver enforces the nesting limit (DLT_MAX_NEST)
+ * with one message for every kind of nesting. */
+#define YYMAXDEPTH 1000000
 #include <stdlib.h>
 #include <string.h>
 
@@ -510,7 +514,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
 void yyerror(YYLTYPE *loc, ParseCtx *ctx, const char *msg) {
   Span s = SP(loc, ctx);
   if (strstr(msg, "memory exhausted"))
-    diag_parse(ctx->I, &s, "program is nested too deeply");
+    diag_parse(ctx->I, &s, "program is nested too deeply (more than %d levels)", DLT_MAX_NEST);
   else
     diag_parse(ctx->I, &s, "%s", msg);
 }

@@ -16,6 +16,7 @@
  * through checked paths that raise DLT "out of memory" errors instead. */
 static void out_of_memory(void) {
   static const char msg[] = "dlt: fatal: out of memory\n";
+  fflush(NULL); /* keep what the program printed */
   ssize_t r = write(2, msg, sizeof msg - 1);
   (void)r;
   _exit(DLT_EXIT_RUNTIME);

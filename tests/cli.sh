@@ -85,12 +85,25 @@ down(1)'
 has recursion err "recursion too deep"
 run huge_matrix 4 $W "$DLT" -e 'let A = zeros(1000000, 1000000)'
 has huge_matrix err "out of memory: a 1000000×1000000 matrix needs 7.3 TiB"
-awk 'BEGIN { s = "1"; for (i = 0; i < 5000; i++) s = "-" s; print "print " s }' > "$tmp/deep.dlt"
+awk 'BEGIN { s = "1"; for (i = 0; i < 20000; i++) s = "-" s; print "print " s }' > "$tmp/deep.dlt"
 run deep_unary 3 $W "$DLT" "$tmp/deep.dlt"
 has deep_unary err "nested too deeply"
+# parentheses make no syntax-tree nodes: 20000 of them are fine
 awk 'BEGIN { s = ""; for (i = 0; i < 20000; i++) s = s "("; s = s "1"; for (i = 0; i < 20000; i++) s = s ")"; print "print " s }' > "$tmp/parens.dlt"
-run deep_parens 3 $W "$DLT" "$tmp/parens.dlt"
-has deep_parens err "nested too deeply"
+run deep_parens 0 $W "$DLT" "$tmp/parens.dlt"
+has deep_parens out "1"
+# 10001 nested blocks, 10001 nested brackets: one message for every kind of nesting
+awk 'BEGIN { print "print \"not printed\""; for (i = 0; i < 10001; i++) print "if true {"; print "1"; for (i = 0; i < 10001; i++) print "}" }' > "$tmp/blocks.dlt"
+run deep_blocks 3 $W "$DLT" "$tmp/blocks.dlt"
+has deep_blocks err "error: program is nested too deeply (more than 10000 levels)"
+grep -q "not printed" "$tmp/deep_blocks.out" && fail "deep_blocks: ran despite the error"
+awk 'BEGIN { s = ""; for (i = 0; i < 10001; i++) s = s "["; s = s "1"; for (i = 0; i < 10001; i++) s = s "]"; print "print " s }' > "$tmp/brackets.dlt"
+run deep_brackets 3 $W "$DLT" "$tmp/brackets.dlt"
+has deep_brackets err "error: program is nested too deeply (more than 10000 levels)"
+# a flat sum of 5000 terms is not deep nesting to a user: it runs
+awk 'BEGIN { s = "1"; for (i = 1; i < 5000; i++) s = s " + 1"; print "print " s }' > "$tmp/sum.dlt"
+run long_sum 0 $W "$DLT" "$tmp/sum.dlt"
+has long_sum out "5000"
 
 # --- Ctrl-C in batch mode stops the script with a located error
 if [ -z "$W" ]; then

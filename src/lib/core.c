@@ -143,6 +143,7 @@ static Value bi_list(Args *a) {
   if (a->n == 1 && (IS_MAT(a->v[0]) || IS_RANGE(a->v[0]) || IS_STR(a->v[0]) || IS_LIST(a->v[0]))) {
     Iter it;
     if (!iter_init(a->I, &it, a->v[0], arg_span(a, 0))) return v_abrupt();
+    if (!dlt_fits((double)it.n, sizeof(Value))) return dlt_error_oom_items(a->I, arg_span(a, 0), "a list", "items", (double)it.n, sizeof(Value));
     Value l = list_new(it.n);
     for (size_t i = 0; i < it.n; i++) list_push(AS_LIST(l), iter_item(&it, i));
     return l;
