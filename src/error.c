@@ -55,7 +55,12 @@ static char *build_trace(Interp *I) {
     }
     const Frame *f = &I->frames[i];
     const char *file = f->call.file < (uint32_t)I->nsources ? I->sources[f->call.file]->name : "?";
-    sb_printf(&b, "  in %s(), called from %s:%u:%u\n", f->name, file, f->call.line, f->call.col);
+    if (f->name) {
+      sb_printf(&b, "  in %s(), called from %s:%u:%u\n", f->name, file, f->call.line, f->call.col);
+    } else {
+      const char *imported = f->proto->span.file < (uint32_t)I->nsources ? I->sources[f->proto->span.file]->name : "?";
+      sb_printf(&b, "  in %s, imported from %s:%u:%u\n", imported, file, f->call.line, f->call.col);
+    }
   }
   return sb_take(&b);
 }

@@ -720,7 +720,15 @@ static Value eval_import(Interp *I, Node *n) {
   FnProto *chunk = n->u.import.chunk;
   if (!chunk || n->u.import.done_index) return v_nil();
   n->u.import.done_index = 1;
+  if (I->depth >= DLT_MAX_DEPTH) return dlt_error(I, &n->span, "imports nest too deeply");
+  Frame *f = &I->frames[I->depth++]; /* so errors in the file say where it was imported */
+  f->proto = chunk;
+  f->name = NULL;
+  f->call = n->span;
+  f->fp = I->fp;
+  f->closure = I->closure;
   Value r = eval_chunk(I, chunk);
+  I->depth--;
   if (IS_ABRUPT(r)) return r;
   val_release(r);
   return v_nil();

@@ -124,6 +124,7 @@ Interp *interp_new(void) {
   if (interp_run_source(I, src, NULL) != DLT_EXIT_OK) {
     diags_print(I, stderr); /* a broken build, not a user error */
   }
+  I->nlibrary_globals = I->nglobals;
   return I;
 }
 

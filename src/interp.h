@@ -24,8 +24,8 @@ typedef struct Source {
 } Source;
 
 typedef struct Frame {
-  const FnProto *proto; /* NULL for a builtin */
-  const char *name;
+  const FnProto *proto; /* the function, or the imported file's chunk */
+  const char *name;     /* NULL for an imported file */
   Span call;            /* where it was called from */
   Value *fp;
   Closure *closure;
@@ -74,6 +74,7 @@ struct Interp {
   int script_argc;
   char **script_argv;
   int exit_request; /* exit(code) was called: code + 1, else 0 */
+  int nlibrary_globals; /* globals below this index are builtins and the prelude's */
   char **guessed_names; /* see dlt_parse */
   int nguessed;
   bool interactive;

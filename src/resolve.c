@@ -69,6 +69,12 @@ static int edit_distance(const char *a, const char *b) {
   return d[la][lb];
 }
 
+static size_t common_prefix(const char *a, const char *b) {
+  size_t k = 0;
+  while (a[k] && a[k] == b[k]) k++;
+  return k;
+}
+
 const char *dlt_suggest(const char *name, const char *const *candidates, int n) {
   const char *best = NULL;
   int bestd = INT_MAX;
@@ -77,7 +83,8 @@ const char *dlt_suggest(const char *name, const char *const *candidates, int n) 
   for (int i = 0; i < n; i++) {
     if (!candidates[i] || strcmp(candidates[i], name) == 0) continue;
     int d = edit_distance(name, candidates[i]);
-    if (d <= limit && d < bestd) {
+    /* ties go to the longer shared beginning: sqr -> sqrt rather than str */
+    if (d <= limit && (d < bestd || (d == bestd && common_prefix(name, candidates[i]) > common_prefix(name, best)))) {
       bestd = d;
       best = candidates[i];
     }
@@ -85,19 +92,26 @@ const char *dlt_suggest(const char *name, const char *const *candidates, int n) 
   return best;
 }
 
+/* The user's own names are the likeliest targets of a typo; a library name is suggested only when
+ * it is one edit away (so `count` does not become `round`). */
 static const char *suggest_visible(Resolver *R, const char *name) {
-  int n = 0, cap = R->I->nglobals + 16;
+  Interp *I = R->I;
+  int n = 0, cap = I->nglobals + 16;
   const char **cands = dlt_xmalloc((size_t)cap * sizeof(char *));
   for (FuncState *fs = R->fs; fs; fs = fs->enclosing)
     for (int i = 0; i < fs->nlocals; i++) {
       if (n == cap) cands = dlt_xrealloc(cands, (size_t)(cap *= 2) * sizeof(char *));
       cands[n++] = fs->locals[i].name;
     }
-  for (int i = 0; i < R->I->nglobals; i++) {
+  for (int i = I->nlibrary_globals; i < I->nglobals; i++) {
     if (n == cap) cands = dlt_xrealloc(cands, (size_t)(cap *= 2) * sizeof(char *));
-    cands[n++] = R->I->global_names[i];
+    cands[n++] = I->global_names[i];
   }
   const char *s = dlt_suggest(name, cands, n);
+  if (!s) {
+    s = dlt_suggest(name, (const char *const *)I->global_names, I->nlibrary_globals);
+    if (s && edit_distance(name, s) > 1) s = NULL;
+  }
   free(cands);
   return s;
 }
