@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "gc.h"
 #include "interp.h"
 #include "resolve.h"
 
@@ -48,6 +49,7 @@ Value call_closure_frame(Interp *I, Closure *c, Value *fp, const Span *call) {
     I->sp = fp;
     return eval_interrupted(I, call);
   }
+  if (gc_due) gc_collect();
   for (int i = given; i < p->nparams; i++) fp[i] = v_undef();
   for (int i = p->nparams > given ? p->nparams : given; i < p->nslots; i++) fp[i] = v_nil();
   I->sp = fp + p->nslots;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "arith.h"
+#include "gc.h"
 #include "index.h"
 #include "interp.h"
 #include "print.h"
@@ -340,6 +341,7 @@ static int loop_body(Interp *I, Node *body, const Span *where, Value *out) {
     *out = eval_interrupted(I, where);
     return -1;
   }
+  if (gc_due) gc_collect();
   Value r = eval_block(I, body);
   if (!IS_ABRUPT(r)) {
     val_release(r);

@@ -8,6 +8,7 @@
 
 #include "builtin.h"
 #include "eval.h"
+#include "gc.h"
 #include "parse.h"
 #include "print.h"
 #include "resolve.h"
@@ -161,6 +162,7 @@ void interp_free(Interp *I) {
   free(I->frames);
   gsl_rng_free(I->rng);
   free(I);
+  gc_collect(); /* cycles that outlived every variable */
   obj_free_queue_release();
 }
 

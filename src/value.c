@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ast.h"
+#include "gc.h"
 #include "strbuf.h"
 
 /* Internal bookkeeping allocations (AST nodes, names, buffers) are small; running out of memory
@@ -182,6 +183,7 @@ size_t range_len(const Range *r) {
 Value cell_new(Value v) {
   Cell *c = obj_new(OBJ_CELL, sizeof(Cell));
   c->v = v;
+  gc_cell_born(c);
   return v_obj(c);
 }
 
@@ -226,10 +228,12 @@ static void free_one(Obj *o) {
   }
   case OBJ_CLOSURE: {
     Closure *c = (Closure *)o;
-    for (int i = 0; i < c->nup; i++) release_child(v_obj(c->up[i]));
+    for (int i = 0; i < c->nup; i++)
+      if (c->up[i]) release_child(v_obj(c->up[i])); /* NULL: detached by the cycle collector */
     break;
   }
   case OBJ_CELL:
+    gc_cell_died((Cell *)o);
     release_child(((Cell *)o)->v);
     break;
   case OBJ_EXT:

@@ -8,8 +8,8 @@
  *
  * Heap objects are never shared mutably: a container or matrix is mutated in place only when its
  * refcount is 1 (see val_make_unique); otherwise it is copied first. This gives every DLT value
- * value semantics ("copy on write") and, together with by-reference closure cells that never hold
- * their own closure (see eval.c, SELF references), keeps the object graph acyclic.
+ * value semantics ("copy on write"). The only cycles possible run through closure cells; gc.c
+ * collects them.
  *
  * Domain types (networks, kernels, measures, tables, plots, dual numbers) plug in as OBJ_EXT
  * objects with an ExtClass vtable: printing, equality, arithmetic, elementwise maths, fields,
@@ -152,6 +152,7 @@ typedef struct Range {
 typedef struct Cell {
   Obj obj;
   Value v;
+  struct Cell *prev, *next; /* every live cell, for the cycle collector (gc.c) */
 } Cell;
 
 struct FnProto; /* defined in ast.h */
@@ -200,6 +201,9 @@ typedef struct ExtClass {
   Value (*set_index)(Interp *I, Obj *self, const Value *subs, int nsubs, Value v, const Span *where);
   Value (*call)(Interp *I, Obj *self, struct Args *args);
   bool (*truthy)(Obj *self);
+  /* Visit every Value this object holds (for the cycle collector, gc.c). NULL: it holds none that
+   * could lead back to it. The visitor may overwrite a slot with nil. */
+  void (*traverse)(Obj *self, void (*visit)(Value *slot, void *ctx), void *ctx);
 } ExtClass;
 
 typedef struct Ext {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check_suites.h"
+#include "gc.h"
 #include "print.h"
 #include "strbuf.h"
 #include "value.h"
@@ -187,6 +188,40 @@ START_TEST(test_value_printing) {
 }
 END_TEST
 
+START_TEST(test_cycle_through_a_cell_is_collected) {
+  /* cell -> list -> closure -> cell: unreachable once the outside reference goes */
+  Value cell = cell_new(v_nil());
+  Closure *c = obj_new(OBJ_CLOSURE, sizeof(Closure) + sizeof(Cell *));
+  c->proto = NULL;
+  c->nup = 1;
+  c->up[0] = (Cell *)AS_OBJ(val_retain(cell));
+  Value l = list_new(1);
+  list_push(AS_LIST(l), v_obj(c));
+  Value shared = str_from("kept");
+  list_push(AS_LIST(l), val_retain(shared)); /* also referenced from outside: must survive */
+  ((Cell *)AS_OBJ(cell))->v = l;
+  ck_assert_uint_eq(gc_collect(), 0); /* still referenced from here */
+  val_release(cell);
+  ck_assert_uint_eq(gc_collect(), 3); /* the cell, the list and the closure */
+  ck_assert_uint_eq(AS_OBJ(shared)->refs, 1);
+  ck_assert_str_eq(AS_STR(shared)->s, "kept");
+  val_release(shared);
+}
+END_TEST
+
+START_TEST(test_live_structures_survive_collection) {
+  Value cell = cell_new(list_new(0));
+  Value inner = list_new(0);
+  list_push(AS_LIST(inner), str_from("x"));
+  list_push(AS_LIST(((Cell *)AS_OBJ(cell))->v), inner);
+  ck_assert_uint_eq(gc_collect(), 0);
+  ck_assert_uint_eq(AS_OBJ(cell)->refs, 1); /* counts restored exactly */
+  ck_assert_uint_eq(AS_OBJ(((Cell *)AS_OBJ(cell))->v)->refs, 1);
+  ck_assert_uint_eq(AS_OBJ(inner)->refs, 1);
+  val_release(cell);
+}
+END_TEST
+
 Suite *value_suite(void) {
   Suite *s = suite_create("value");
   TCase *tc = tcase_create("core");
@@ -203,6 +238,8 @@ Suite *value_suite(void) {
   tcase_add_test(tc, test_deep_nesting_frees_without_recursion);
   tcase_add_test(tc, test_number_printing_round_trips);
   tcase_add_test(tc, test_value_printing);
+  tcase_add_test(tc, test_cycle_through_a_cell_is_collected);
+  tcase_add_test(tc, test_live_structures_survive_collection);
   suite_add_tcase(s, tc);
   return s;
 }
