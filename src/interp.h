@@ -34,7 +34,7 @@ typedef struct Frame {
 /* Interpreter-wide limits. The defaults suit interactive and batch use alike. */
 #define DLT_MAX_DEPTH 4000        /* nested DLT calls before "recursion too deep" */
 #define DLT_MAX_NEST 10000        /* syntactic nesting before "nested too deeply" */
-#define DLT_STACK_SLOTS (1u << 20) /* Values in the frame stack */
+#define DLT_STACK_SLOTS (1u << 18) /* Values in the frame stack */
 
 struct Interp {
   /* globals: builtins first, then user bindings; names are resolved to indices once */
