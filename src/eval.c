@@ -329,7 +329,12 @@ static Value eval_if(Interp *I, Node *n) {
   }
 }
 
-static inline void bind_local(Interp *I, BindKind kind, int slot, Value v) {
+/* Store a new binding (let, fn, for): a global, a frame slot, or a fresh cell in the slot. */
+static inline void bind_value(Interp *I, BindKind kind, int slot, Value v) {
+  if (kind == BIND_GLOBAL) {
+    val_set(&I->globals[slot], v);
+    return;
+  }
   if (kind == BIND_BOXED) v = cell_new(v);
   val_set(&I->fp[slot], v);
 }
@@ -370,7 +375,7 @@ static Value eval_for(Interp *I, Node *n) {
     Range r = *AS_RANGE(src);
     size_t len = range_len(&r);
     for (size_t i = 0; i < len; i++) {
-      bind_local(I, bind, slot, v_num(range_at(&r, i)));
+      bind_value(I, bind, slot, v_num(range_at(&r, i)));
       if (loop_body(I, n->u.loop.body, &n->span, &out)) break;
     }
   } else {
@@ -380,7 +385,7 @@ static Value eval_for(Interp *I, Node *n) {
       return v_abrupt();
     }
     for (size_t i = 0; i < it.n; i++) {
-      bind_local(I, bind, slot, iter_item(&it, i));
+      bind_value(I, bind, slot, iter_item(&it, i));
       if (loop_body(I, n->u.loop.body, &n->span, &out)) break;
     }
   }
@@ -783,20 +788,14 @@ Value eval_node(Interp *I, Node *n) {
   case N_LET: {
     Value v = eval_node(I, n->u.let.value);
     if (IS_ABRUPT(v)) return v;
-    if (n->u.let.bind == BIND_GLOBAL)
-      val_set(&I->globals[n->u.let.slot], v);
-    else
-      bind_local(I, n->u.let.bind, n->u.let.slot, v);
+    bind_value(I, n->u.let.bind, n->u.let.slot, v);
     return v_nil();
   }
   case N_ASSIGN: return eval_assign(I, n);
   case N_FNDEF: {
     Value c = make_closure(I, n->u.fndef.proto);
     if (IS_ABRUPT(c)) return c;
-    if (n->u.fndef.bind == BIND_GLOBAL)
-      val_set(&I->globals[n->u.fndef.slot], c);
-    else
-      bind_local(I, n->u.fndef.bind, n->u.fndef.slot, c);
+    bind_value(I, n->u.fndef.bind, n->u.fndef.slot, c);
     return v_nil();
   }
   case N_FOR: return eval_for(I, n);

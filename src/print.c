@@ -19,15 +19,16 @@
 
 /* Shortest round trip, laid out like Python's repr: plain digits for 1e-4 <= |x| < 1e16, otherwise
  * an exponent ("1e+21", "1.5e-07"). */
+/* nan and the infinities print the same everywhere; returns whether x was one of them */
+static bool fmt_special(StrBuf *b, double x) {
+  if (isnan(x)) sb_puts(b, "nan");
+  else if (isinf(x)) sb_puts(b, x > 0 ? "inf" : "-inf");
+  else return false;
+  return true;
+}
+
 void fmt_num(StrBuf *b, double x) {
-  if (isnan(x)) {
-    sb_puts(b, "nan");
-    return;
-  }
-  if (isinf(x)) {
-    sb_puts(b, x > 0 ? "inf" : "-inf");
-    return;
-  }
+  if (fmt_special(b, x)) return;
   if (x == 0) {
     sb_puts(b, signbit(x) ? "-0" : "0");
     return;
@@ -47,14 +48,7 @@ void fmt_num(StrBuf *b, double x) {
 }
 
 void fmt_num_short(StrBuf *b, double x) {
-  if (isnan(x)) {
-    sb_puts(b, "nan");
-    return;
-  }
-  if (isinf(x)) {
-    sb_puts(b, x > 0 ? "inf" : "-inf");
-    return;
-  }
+  if (fmt_special(b, x)) return;
   char buf[40];
   snprintf(buf, sizeof buf, "%.6g", x);
   sb_puts(b, buf);

@@ -266,23 +266,28 @@ static void resolve_block(Resolver *R, Node *block) {
 /* A binding statement at the top level of a chunk defines a global, anywhere else a local. */
 static bool at_top(Resolver *R) { return R->fs->is_top && R->fs->scope_depth == 0; }
 
+/* Subscripts are resolved knowing which dimension they index, for `end`. */
+static void resolve_subscripts(Resolver *R, Node *index) {
+  FuncState *fs = R->fs;
+  bool saved_in = fs->in_index;
+  int saved_dim = fs->index_dim, saved_n = fs->index_nsubs;
+  fs->in_index = true;
+  fs->index_nsubs = index->u.index.subs.n;
+  for (int i = 0; i < index->u.index.subs.n; i++) {
+    fs->index_dim = i;
+    resolve_node(R, index->u.index.subs.items[i]);
+  }
+  fs->in_index = saved_in;
+  fs->index_dim = saved_dim;
+  fs->index_nsubs = saved_n;
+}
+
 static void resolve_target(Resolver *R, Node *t) {
   switch (t->kind) {
   case N_NAME: resolve_name(R, t, true); break;
   case N_INDEX: {
     resolve_target(R, t->u.index.base);
-    FuncState *fs = R->fs;
-    bool saved_in = fs->in_index;
-    int saved_dim = fs->index_dim, saved_n = fs->index_nsubs;
-    fs->in_index = true;
-    fs->index_nsubs = t->u.index.subs.n;
-    for (int i = 0; i < t->u.index.subs.n; i++) {
-      fs->index_dim = i;
-      resolve_node(R, t->u.index.subs.items[i]);
-    }
-    fs->in_index = saved_in;
-    fs->index_dim = saved_dim;
-    fs->index_nsubs = saved_n;
+    resolve_subscripts(R, t);
     break;
   }
   case N_FIELD: resolve_target(R, t->u.field.base); break;
@@ -318,17 +323,7 @@ static void resolve_node(Resolver *R, Node *n) {
     break;
   case N_INDEX: {
     resolve_node(R, n->u.index.base);
-    bool saved_in = fs->in_index;
-    int saved_dim = fs->index_dim, saved_n = fs->index_nsubs;
-    fs->in_index = true;
-    fs->index_nsubs = n->u.index.subs.n;
-    for (int i = 0; i < n->u.index.subs.n; i++) {
-      fs->index_dim = i;
-      resolve_node(R, n->u.index.subs.items[i]);
-    }
-    fs->in_index = saved_in;
-    fs->index_dim = saved_dim;
-    fs->index_nsubs = saved_n;
+    resolve_subscripts(R, n);
     break;
   }
   case N_FIELD: resolve_node(R, n->u.field.base); break;
