@@ -139,15 +139,19 @@ static void print_matrix(StrBuf *b, const Mat *m, int indent, bool inline_) {
       }
     }
     sb_putc(b, '[');
+    size_t owed = 0; /* the previous entry's right padding, paid after its comma */
     for (size_t j = 0; j < nc; j++) {
-      if (j) sb_puts(b, ", ");
+      if (j) {
+        sb_puts(b, ", ");
+        if (!inline_) sb_pad(b, ' ', owed);
+      }
       if (cut_c && j == MAT_COLS_EDGE) sb_puts(b, "..., ");
       const char *s = cells[i * nc + j];
       const char *dot = strchr(s, '.');
       size_t l = dot ? (size_t)(dot - s) : strlen(s), r = strlen(s) - l;
       if (!inline_) sb_pad(b, ' ', left[j] - l);
       sb_puts(b, s);
-      if (!inline_) sb_pad(b, ' ', right[j] - r);
+      owed = right[j] - r;
     }
     sb_putc(b, ']');
   }

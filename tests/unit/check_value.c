@@ -174,7 +174,7 @@ START_TEST(test_value_printing) {
   m->data[2] = -3;
   m->data[3] = 4;
   char *s = val_to_cstr(v_obj(m), PRINT_REPR);
-  ck_assert_str_eq(s, "[[ 1, 2.5],\n [-3, 4  ]]");
+  ck_assert_str_eq(s, "[[ 1, 2.5],\n [-3, 4]]");
   free(s);
   val_release(v_obj(m));
 
