@@ -147,6 +147,7 @@ static Value elementwise(Interp *I, OpCode op, Mat *a, Mat *b, const Span *where
   case OP_GE: EW_LOOP(x >= y); break;
   default: EW_LOOP(arith_num(op, x, y)); break;
   }
+  out->logical = is_comparison(op);
   return v_obj(out);
 }
 
@@ -279,6 +280,7 @@ Value arith_unop(Interp *I, OpCode op, Value a, const Span *where) {
       return dlt_error_oom(I, where, R, C);
     }
     if (op == OP_TRANSPOSE) {
+      out->logical = x->logical; /* a transposed mask is still a mask */
       if (R == 1 || C == 1)
         memcpy(out->data, x->data, R * C * sizeof(double));
       else

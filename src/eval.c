@@ -46,11 +46,12 @@ static Value eval_vec(Interp *I, Node *n) {
   Value result = v_abrupt();
   if (k < l->n) goto done;
 
-  /* all numbers: a column vector */
-  bool all_num = true, all_vec = true;
+  /* all numbers: a column vector; all booleans: a mask */
+  bool all_num = true, all_bool = true, all_vec = true;
   size_t veclen = 0;
   for (int i = 0; i < l->n; i++) {
     if (!IS_NUM(vals[i])) all_num = false;
+    if (!IS_BOOL(vals[i])) all_bool = false;
     size_t len;
     if (IS_MAT(vals[i]) && mat_is_vector(AS_MAT(vals[i])))
       len = mat_numel(AS_MAT(vals[i]));
@@ -63,13 +64,14 @@ static Value eval_vec(Interp *I, Node *n) {
     if (i == 0) veclen = len;
     else if (len != veclen) all_vec = false;
   }
-  if (all_num) {
+  if (all_num || all_bool) {
     Mat *m = mat_alloc((size_t)l->n, 1);
     if (!m) {
       result = dlt_error_oom(I, &n->span, (size_t)l->n, 1);
       goto done;
     }
-    for (int i = 0; i < l->n; i++) m->data[i] = AS_NUM(vals[i]);
+    for (int i = 0; i < l->n; i++) m->data[i] = all_num ? AS_NUM(vals[i]) : AS_BOOL(vals[i]);
+    m->logical = all_bool;
     result = v_obj(m);
   } else if (all_vec && veclen > 0) {
     /* equal-length numeric vectors: stacked as the rows of a matrix */

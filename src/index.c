@@ -103,6 +103,18 @@ static bool make_sel(Interp *I, Value sub, size_t len, const char *what, const S
       }
     return true;
   }
+  if (IS_MAT(sub) && AS_MAT(sub)->logical && mat_is_vector(AS_MAT(sub))) {
+    /* a mask along this dimension: the positions where it is 1 */
+    Mat *m = AS_MAT(sub);
+    if (mat_numel(m) != len) {
+      dlt_error(I, where, "a mask of length %zu cannot select from %s of length %zu", mat_numel(m), what, len);
+      return false;
+    }
+    s->idx = dlt_xmalloc((len ? len : 1) * sizeof(size_t));
+    for (size_t i = 0; i < len; i++)
+      if (m->data[i] != 0) s->idx[s->n++] = i;
+    return true;
+  }
   if (IS_MAT(sub) && mat_is_vector(AS_MAT(sub))) {
     Mat *m = AS_MAT(sub);
     s->n = mat_numel(m);
@@ -168,7 +180,32 @@ static bool mat_sels(Interp *I, const Mat *m, const Value *subs, int nsubs, cons
   return false;
 }
 
+/* A[mask] with a mask of A's own shape (A not a vector): the entries where the mask is 1, in row
+ * order. Returns false if subs is not such a mask. */
+static bool whole_mask(const Mat *m, const Value *subs, int nsubs) {
+  if (nsubs != 1 || !IS_MAT(subs[0]) || !AS_MAT(subs[0])->logical || mat_is_vector(m)) return false;
+  const Mat *k = AS_MAT(subs[0]);
+  return mat_rows(k) != 1 && mat_cols(k) != 1;
+}
+
+static Value mask_shape_error(Interp *I, const Mat *m, const Mat *k, const Span *where) {
+  return dlt_error(I, where, "a %zu×%zu mask cannot select from a %zu×%zu matrix", mat_rows(k), mat_cols(k),
+                   mat_rows(m), mat_cols(m));
+}
+
 static Value mat_get(Interp *I, Mat *m, const Value *subs, int nsubs, const Span *where) {
+  if (whole_mask(m, subs, nsubs)) {
+    const Mat *k = AS_MAT(subs[0]);
+    if (mat_rows(k) != mat_rows(m) || mat_cols(k) != mat_cols(m)) return mask_shape_error(I, m, k, where + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < mat_numel(k); i++) n += k->data[i] != 0;
+    Mat *out = mat_alloc(n, 1);
+    if (!out) return dlt_error_oom(I, where, n, 1);
+    n = 0;
+    for (size_t i = 0; i < mat_numel(k); i++)
+      if (k->data[i] != 0) out->data[n++] = m->data[i];
+    return v_obj(out);
+  }
   Sel rs, cs;
   bool vec;
   if (!mat_sels(I, m, subs, nsubs, where, &rs, &cs, &vec)) return v_abrupt();
@@ -191,6 +228,25 @@ static Value mat_get(Interp *I, Mat *m, const Value *subs, int nsubs, const Span
 }
 
 static Value mat_set(Interp *I, Mat *m, const Value *subs, int nsubs, Value v, const Span *where) {
+  m->logical = false; /* whatever is stored, it is no longer a comparison's mask */
+  if (whole_mask(m, subs, nsubs)) {
+    const Mat *k = AS_MAT(subs[0]);
+    if (mat_rows(k) != mat_rows(m) || mat_cols(k) != mat_cols(m)) return mask_shape_error(I, m, k, where + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < mat_numel(k); i++) n += k->data[i] != 0;
+    if (IS_NUM(v) || IS_BOOL(v)) {
+      double x = IS_NUM(v) ? AS_NUM(v) : AS_BOOL(v);
+      for (size_t i = 0; i < mat_numel(k); i++)
+        if (k->data[i] != 0) m->data[i] = x;
+      return v_nil();
+    }
+    if (!IS_MAT(v) || !mat_is_vector(AS_MAT(v)) || mat_numel(AS_MAT(v)) != n)
+      return dlt_error(I, where, "the mask selects %zu entries: assign a number or a vector of %zu", n, n);
+    size_t j = 0;
+    for (size_t i = 0; i < mat_numel(k); i++)
+      if (k->data[i] != 0) m->data[i] = AS_MAT(v)->data[j++];
+    return v_nil();
+  }
   Sel rs, cs;
   bool vec;
   if (!mat_sels(I, m, subs, nsubs, where, &rs, &cs, &vec)) return v_abrupt();

@@ -151,6 +151,7 @@ static Mat *mat_alloc_impl(size_t rows, size_t cols, bool zero) {
   a->m.data = a->data;
   a->m.block = NULL;
   a->m.owner = 0;
+  a->logical = false;
   return a;
 }
 
@@ -161,6 +162,7 @@ Mat *mat_clone(const Mat *a) {
   Mat *b = mat_alloc(mat_rows(a), mat_cols(a));
   if (!b) return NULL;
   memcpy(b->data, a->data, mat_numel(a) * sizeof(double));
+  b->logical = a->logical;
   return b;
 }
 

@@ -139,6 +139,7 @@ typedef struct Record {
  * so every gsl_* function can be called on &mat->m. Vectors are n×1 (column) or 1×n (row). */
 typedef struct Mat {
   Obj obj;
+  bool logical; /* a 0/1 mask made by a comparison: as a subscript it selects where it is 1 */
   gsl_matrix m;
   double data[];
 } Mat;

@@ -317,6 +317,40 @@ static Value truth_reduce(Args *a, bool want_all) {
 static Value bi_all(Args *a) { return truth_reduce(a, true); }
 static Value bi_any(Args *a) { return truth_reduce(a, false); }
 
+/* mask(x): x != 0 as a mask; find(x): the indices where x is non-zero (row order). */
+static Value bi_mask(Args *a) {
+  Value m;
+  if (!arg_mat(a, 0, &m)) return v_abrupt();
+  Mat *x = AS_MAT(m);
+  Mat *out = mat_alloc(mat_rows(x), mat_cols(x));
+  if (!out) {
+    val_release(m);
+    return dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x));
+  }
+  for (size_t i = 0; i < mat_numel(x); i++) out->data[i] = x->data[i] != 0;
+  out->logical = true;
+  val_release(m);
+  return v_obj(out);
+}
+
+static Value bi_find(Args *a) {
+  Value m;
+  if (!arg_mat(a, 0, &m)) return v_abrupt();
+  Mat *x = AS_MAT(m);
+  size_t n = 0;
+  for (size_t i = 0; i < mat_numel(x); i++) n += x->data[i] != 0;
+  Mat *out = mat_alloc(n, 1);
+  if (!out) {
+    val_release(m);
+    return dlt_error_oom(a->I, a->call, n, 1);
+  }
+  n = 0;
+  for (size_t i = 0; i < mat_numel(x); i++)
+    if (x->data[i] != 0) out->data[n++] = (double)(i + 1);
+  val_release(m);
+  return v_obj(out);
+}
+
 static Value bi_pow(Args *a) { return arith_binop(a->I, OP_POW, a->v[0], a->v[1], a->call); }
 
 static const Builtin matrix_builtins[] = {
@@ -338,6 +372,8 @@ static const Builtin matrix_builtins[] = {
   {"reverse", bi_reverse, 1, 1, NULL, "reverse(x)", "a vector or list in reverse order (a matrix: its rows)", NULL},
   {"all", bi_all, 1, 1, NULL, "all(x)", "whether every entry of x is non-zero (true for an empty matrix)", NULL},
   {"any", bi_any, 1, 1, NULL, "any(x)", "whether some entry of x is non-zero", NULL},
+  {"mask", bi_mask, 1, 1, NULL, "mask(x)", "x != 0 as a mask (comparisons already give masks): A[mask(x)] selects where x is non-zero", NULL},
+  {"find", bi_find, 1, 1, NULL, "find(x)", "the 1-based indices (in row order) of the non-zero entries of x", NULL},
   {"pow", bi_pow, 2, 2, NULL, "pow(x, y)", "x^y, elementwise with broadcasting", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
