@@ -151,6 +151,53 @@ bool kw_str(Args *a, const char *name, const char **out, bool *present) {
   return false;
 }
 
+bool call_num(Args *a, Value f, int argc, const Value *argv, double *out) {
+  Value r = dlt_call(a->I, f, argc, argv, a->call);
+  if (IS_ABRUPT(r)) return false;
+  bool ok = true;
+  if (IS_NUM(r)) *out = AS_NUM(r);
+  else if (IS_BOOL(r)) *out = AS_BOOL(r);
+  else if (IS_MAT(r) && mat_numel(AS_MAT(r)) == 1) *out = AS_MAT(r)->data[0];
+  else {
+    call_error(a, "the function must return a number, but it returned a %s", val_type_name(r));
+    ok = false;
+  }
+  val_release(r);
+  return ok;
+}
+
+bool call_vec(Args *a, Value f, int argc, const Value *argv, size_t n, Value *out) {
+  Value r = dlt_call(a->I, f, argc, argv, a->call);
+  if (IS_ABRUPT(r)) return false;
+  Value m = (IS_MAT(r) || IS_NUM(r) || IS_LIST(r) || IS_RANGE(r)) ? val_as_mat(a->I, r, a->call, "the function's result")
+                                                                   : v_nil();
+  val_release(r);
+  if (IS_ABRUPT(m)) return false;
+  if (!IS_MAT(m) || !mat_is_vector(AS_MAT(m)) || (n && mat_numel(AS_MAT(m)) != n)) {
+    if (n)
+      call_error(a, "the function must return a vector of length %zu", n);
+    else
+      call_error(a, "the function must return a numeric vector");
+    val_release(m);
+    return false;
+  }
+  if (mat_cols(AS_MAT(m)) != 1) { /* a row vector: return it as a column */
+    Mat *c = mat_clone(AS_MAT(m));
+    if (!c) {
+      val_release(m);
+      dlt_error_oom(a->I, a->call, mat_numel(AS_MAT(m)), 1);
+      return false;
+    }
+    c->m.size1 = mat_numel(c);
+    c->m.size2 = 1;
+    c->m.tda = 1;
+    val_release(m);
+    m = v_obj(c);
+  }
+  *out = m;
+  return true;
+}
+
 const Builtin *builtin_find(const char *name) {
   for (const Module *const *m = dlt_modules; *m; m++)
     for (const Builtin *b = (*m)->fns; b->name; b++)

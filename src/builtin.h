@@ -72,4 +72,13 @@ bool kw_str(Args *a, const char *name, const char **out, bool *present);
 
 bool val_is_callable(Value v);
 
+/* Calling DLT functions from C (integrands, ODE right-hand sides, objectives).
+ * call_num: f(args...) must give a number (or a 1×1 matrix, or a bool). call_vec: a numeric vector
+ * of length n (n == 0: any length), returned as a new column-vector reference in *out.
+ * Both return false after an error was raised, either by f itself or "NAME: the function must
+ * return ..."; a C routine driving GSL should then stop iterating (return NAN to GSL and check a
+ * failure flag afterwards) and return v_abrupt(). */
+bool call_num(Args *a, Value f, int argc, const Value *argv, double *out);
+bool call_vec(Args *a, Value f, int argc, const Value *argv, size_t n, Value *out);
+
 #endif

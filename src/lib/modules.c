@@ -1,12 +1,19 @@
 /* lib/modules.c - the list of library modules; each contributes one registration table. */
 #include "../builtin.h"
 
-extern const Module dlt_module_core, dlt_module_math, dlt_module_matrix, dlt_module_random;
+extern const Module dlt_module_core, dlt_module_math, dlt_module_matrix, dlt_module_random, dlt_module_linalg,
+    dlt_module_calculus, dlt_module_ode, dlt_module_optim, dlt_module_stats, dlt_module_io;
 
 const Module *const dlt_modules[] = {
   &dlt_module_core,
   &dlt_module_math,
   &dlt_module_matrix,
+  &dlt_module_linalg,
   &dlt_module_random,
+  &dlt_module_calculus,
+  &dlt_module_ode,
+  &dlt_module_optim,
+  &dlt_module_stats,
+  &dlt_module_io,
   NULL,
 };
