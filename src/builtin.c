@@ -184,8 +184,8 @@ bool call_vec(Args *a, Value f, int argc, const Value *argv, size_t n, Value *ou
   if (mat_cols(AS_MAT(m)) != 1) { /* a row vector: return it as a column */
     Mat *c = mat_clone(AS_MAT(m));
     if (!c) {
-      val_release(m);
       dlt_error_oom(a->I, a->call, mat_numel(AS_MAT(m)), 1);
+      val_release(m);
       return false;
     }
     c->m.size1 = mat_numel(c);
