@@ -103,22 +103,57 @@ static Value shape_error(Interp *I, OpCode op, const Mat *a, const Mat *b, const
   return e;
 }
 
-/* The elementwise loop, specialised per operator so the compiler can vectorise it. */
-#define EW_LOOP(EXPR)                                                              \
-  do {                                                                             \
-    if (same) {                                                                    \
-      for (size_t k = 0; k < n; k++) {                                             \
-        double x = A[k], y = B[k];                                                 \
-        O[k] = (EXPR);                                                             \
-      }                                                                            \
-    } else {                                                                       \
-      for (size_t i = 0; i < R; i++)                                               \
-        for (size_t j = 0; j < C; j++) {                                           \
-          double x = A[(ar == 1 ? 0 : i) * ac + (ac == 1 ? 0 : j)];                \
-          double y = B[(br == 1 ? 0 : i) * bc + (bc == 1 ? 0 : j)];                \
-          O[i * C + j] = (EXPR);                                                   \
-        }                                                                          \
-    }                                                                              \
+/* The elementwise loop, specialised per operator and per broadcasting pattern so that the common
+ * cases (same shape, a scalar on either side, a row or a column against a matrix) are flat loops
+ * the compiler vectorises. */
+#define EW_LOOP(EXPR)                                                                   \
+  do {                                                                                  \
+    if (same) {                                                                         \
+      for (size_t k = 0; k < n; k++) {                                                  \
+        double x = A[k], y = B[k];                                                      \
+        O[k] = (EXPR);                                                                  \
+      }                                                                                 \
+    } else if (br == 1 && bc == 1) {                                                    \
+      const double y = B[0];                                                            \
+      for (size_t k = 0; k < n; k++) {                                                  \
+        double x = A[k];                                                                \
+        O[k] = (EXPR);                                                                  \
+      }                                                                                 \
+    } else if (ar == 1 && ac == 1) {                                                    \
+      const double x = A[0];                                                            \
+      for (size_t k = 0; k < n; k++) {                                                  \
+        double y = B[k];                                                                \
+        O[k] = (EXPR);                                                                  \
+      }                                                                                 \
+    } else {                                                                            \
+      /* rows of the result; each side is either a full row, a broadcast row, or a   \
+       * single value repeated along the row */                                         \
+      for (size_t i = 0; i < R; i++) {                                                  \
+        const double *Ar = A + (ar == 1 ? 0 : i) * ac, *Br = B + (br == 1 ? 0 : i) * bc; \
+        double *Or = O + i * C;                                                         \
+        if (ac == C && bc == C) {                                                       \
+          for (size_t j = 0; j < C; j++) {                                              \
+            double x = Ar[j], y = Br[j];                                                \
+            Or[j] = (EXPR);                                                             \
+          }                                                                             \
+        } else if (ac == C) {                                                           \
+          const double y = Br[0];                                                       \
+          for (size_t j = 0; j < C; j++) {                                              \
+            double x = Ar[j];                                                           \
+            Or[j] = (EXPR);                                                             \
+          }                                                                             \
+        } else if (bc == C) {                                                           \
+          const double x = Ar[0];                                                       \
+          for (size_t j = 0; j < C; j++) {                                              \
+            double y = Br[j];                                                           \
+            Or[j] = (EXPR);                                                             \
+          }                                                                             \
+        } else {                                                                        \
+          double x = Ar[0], y = Br[0];                                                  \
+          for (size_t j = 0; j < C; j++) Or[j] = (EXPR);                                \
+        }                                                                               \
+      }                                                                                 \
+    }                                                                                   \
   } while (0)
 
 static Value elementwise(Interp *I, OpCode op, Mat *a, Mat *b, const Span *where) {
@@ -131,8 +166,8 @@ static Value elementwise(Interp *I, OpCode op, Mat *a, Mat *b, const Span *where
   if (!out) return dlt_error_oom(I, where, R, C);
   bool same = ar == br && ac == bc;
   size_t n = R * C;
-  const double *A = a->data, *B = b->data;
-  double *O = out->data;
+  const double *restrict A = a->data, *restrict B = b->data; /* the output is a fresh matrix */
+  double *restrict O = out->data;
   switch (op) {
   case OP_ADD: EW_LOOP(x + y); break;
   case OP_SUB: EW_LOOP(x - y); break;
