@@ -1,13 +1,28 @@
-/* lib/math.c - elementwise scalar functions, with first and second derivatives.
+/* lib/math.c - elementwise scalar functions, with first and second derivatives, and the special
+ * functions of several arguments (beta, betainc, binomial, factorial, atan2, clamp, ...).
  *
  * One X-macro list produces the MathFn table (used by dual numbers through ExtClass.math1) and the
  * builtins' registration table, so a function, its derivatives and its help string are written
  * once. Values follow IEEE 754: sqrt(-1) is nan, log(0) is -inf. asin and acos clamp arguments
  * that are outside [-1, 1] by rounding only (|x| <= 1 + 1e-12) to the interval.
+ *
+ * The policy for bad arguments (docs/library/special.md): a real argument outside a function's
+ * domain gives nan, as in IEEE 754 (digamma(0), betainc(2, 1, 1), norminv(1.5)); overflow gives inf
+ * and underflow 0. Arguments that must be integers (factorial, binomial) and parameters that must
+ * be valid (sigma > 0, lo <= hi) are checked, and a bad one is a located error naming it.
+ * GSL special functions are called through their _e variants and sf_value(), which turns a domain
+ * error into nan without leaving a GSL failure pending (the call machinery would report it).
  */
+#include <float.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
 #include "../arith.h"
@@ -27,21 +42,51 @@ static double clamp_unit(double x) {
   return x;
 }
 
-static double psi(double x) {
-  gsl_sf_result r;
-  return gsl_sf_psi_e(x, &r) == 0 ? r.val : NAN;
+/* The value of a gsl_sf_*_e call made when dlt_gsl_pending() was `before`: a domain error gives
+ * nan, overflow GSL's ±inf, underflow 0, and none of them stays pending (an earlier, unrelated
+ * failure does). Other failures (no convergence, loss of accuracy) stay pending, so the builtin
+ * reports "NAME failed: ..." rather than return a doubtful number. */
+static double sf_value(int before, int status, const gsl_sf_result *r) {
+  if (status == GSL_SUCCESS) return r->val;
+  double v;
+  if (status == GSL_EDOM) v = NAN;
+  else if (status == GSL_EOVRFLW) v = r->val;
+  else if (status == GSL_EUNDRFLW) v = 0;
+  else return r->val;
+  if (!before) dlt_gsl_clear();
+  return v;
 }
-static double psi1(double x) {
-  gsl_sf_result r;
-  return gsl_sf_psi_1_e(x, &r) == 0 ? r.val : NAN;
+
+#define SF(call)                                \
+  do {                                          \
+    gsl_sf_result r_;                           \
+    int before_ = dlt_gsl_pending();            \
+    return sf_value(before_, (call), &r_);      \
+  } while (0)
+
+static double psi(double x) { SF(gsl_sf_psi_e(x, &r_)); }
+static double psi1(double x) { SF(gsl_sf_psi_1_e(x, &r_)); }
+static double psi2(double x) { SF(gsl_sf_psi_n_e(2, x, &r_)); }
+static double psi3(double x) { SF(gsl_sf_psi_n_e(3, x, &r_)); }
+
+/* the standard normal: density, distribution function and its inverse (nan outside [0, 1]) */
+#define SQRT_2PI 2.5066282746310005024
+static double f_normpdf(double x) { return gsl_ran_ugaussian_pdf(x); }
+static double f_normcdf(double x) { return gsl_cdf_ugaussian_P(x); }
+static double f_norminv(double p) {
+  if (!(p >= 0 && p <= 1)) return NAN;
+  return gsl_cdf_ugaussian_Pinv(p); /* -inf at 0, inf at 1 */
 }
-static double psi2(double x) {
-  gsl_sf_result r;
-  return gsl_sf_psi_n_e(2, x, &r) == 0 ? r.val : NAN;
+static double d_normpdf(double x) { return -x * f_normpdf(x); }
+static double d2_normpdf(double x) { return (x * x - 1) * f_normpdf(x); }
+/* (Φ⁻¹)'(p) = 1/φ(z) and (Φ⁻¹)''(p) = z/φ(z)² at z = Φ⁻¹(p) */
+static double d_norminv(double p) {
+  double z = f_norminv(p);
+  return SQRT_2PI * exp(0.5 * z * z);
 }
-static double psi3(double x) {
-  gsl_sf_result r;
-  return gsl_sf_psi_n_e(3, x, &r) == 0 ? r.val : NAN;
+static double d2_norminv(double p) {
+  double z = f_norminv(p);
+  return z * 2 * M_PI * exp(z * z);
 }
 
 /* values */
@@ -139,8 +184,15 @@ static double d2_trigamma(double x) { return psi3(x); }
   X(trunc,    trunc,      zero,       zero,        "integer part, towards zero")                    \
   X(frac,     f_frac,     one,        zero,        "fractional part x - floor(x)")
 
+/* In the MathFn table too (dual numbers see them), but with builtins of their own below, which
+ * also take a mean and a standard deviation. */
+#define MATH_FUNCTIONS_OWN_BUILTIN(X)                                                               \
+  X(normpdf,  f_normpdf,  d_normpdf,  d2_normpdf,  "standard normal density phi(x)")                \
+  X(normcdf,  f_normcdf,  f_normpdf,  d_normpdf,   "standard normal distribution function Phi(x)")  \
+  X(norminv,  f_norminv,  d_norminv,  d2_norminv,  "inverse standard normal distribution function")
+
 #define AS_MATHFN(name, f, df, d2f, help) {#name, f, df, d2f, help},
-const MathFn dlt_mathfns[] = {MATH_FUNCTIONS(AS_MATHFN)};
+const MathFn dlt_mathfns[] = {MATH_FUNCTIONS(AS_MATHFN) MATH_FUNCTIONS_OWN_BUILTIN(AS_MATHFN)};
 const int dlt_nmathfns = (int)(sizeof dlt_mathfns / sizeof dlt_mathfns[0]);
 
 const MathFn *mathfn_find(const char *name) {
@@ -175,6 +227,7 @@ static Value bi_math1(Args *a) { return mathfn_apply(a->I, a->data, a->v[0], arg
 enum {
 #define AS_ENUM(name, f, df, d2f, help) MF_##name,
   MATH_FUNCTIONS(AS_ENUM)
+  MATH_FUNCTIONS_OWN_BUILTIN(AS_ENUM)
 };
 
 #define MF_BUILTIN(name, f, df, d2f, help) {#name, bi_math1, 1, 1, NULL, #name "(x)", help ", elementwise", &dlt_mathfns[MF_##name]},

@@ -7,23 +7,38 @@
 
 #include "../builtin.h"
 #include "../interp.h"
+#include "random.h"
 
 typedef double (*Draw)(const gsl_rng *r);
 
 static double draw_uniform(const gsl_rng *r) { return gsl_rng_uniform(r); }
 static double draw_normal(const gsl_rng *r) { return gsl_ran_gaussian_ziggurat(r, 1.0); }
 
-static Value draws(Args *a, Draw draw) {
+gsl_rng *args_rng(Args *a) {
   double s;
   bool has_seed;
-  if (!kw_num(a, "seed", &s, &has_seed)) return v_abrupt();
-  if (has_seed && (s < 0 || s > 4294967295.0 || s != (double)(unsigned long)s))
-    return kw_error(a, "seed", "seed= must be an integer between 0 and 4294967295");
-  gsl_rng *rng = a->I->rng;
-  if (has_seed) {
-    rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, (unsigned long)s);
+  if (!kw_num(a, "seed", &s, &has_seed)) return NULL;
+  if (!has_seed) return a->I->rng;
+  if (!(s >= 0 && s <= 4294967295.0 && s == (double)(unsigned long)s)) {
+    kw_error(a, "seed", "seed= must be an integer between 0 and 4294967295");
+    return NULL;
   }
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!rng) {
+    call_error(a, "out of memory");
+    return NULL;
+  }
+  gsl_rng_set(rng, (unsigned long)s);
+  return rng;
+}
+
+void args_rng_done(Args *a, gsl_rng *rng) {
+  if (rng && rng != a->I->rng) gsl_rng_free(rng);
+}
+
+static Value draws(Args *a, Draw draw) {
+  gsl_rng *rng = args_rng(a);
+  if (!rng) return v_abrupt();
   Value result;
   if (a->n == 0) {
     result = v_num(draw(rng));
@@ -41,7 +56,7 @@ static Value draws(Args *a, Draw draw) {
       }
     }
   }
-  if (has_seed) gsl_rng_free(rng);
+  args_rng_done(a, rng);
   return result;
 }
 

@@ -7,5 +7,6 @@
 Suite *value_suite(void);
 Suite *gsl_suite(void);
 Suite *parse_suite(void);
+Suite *registry_suite(void);
 
 #endif
