@@ -22,6 +22,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_erf.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
@@ -29,6 +30,8 @@
 #include "../builtin.h"
 #include "../interp.h"
 #include "../mathfn.h"
+#include "../print.h"
+#include "../strbuf.h"
 
 #define SQRT_PI 1.7724538509055160273
 
@@ -69,13 +72,26 @@ static double psi1(double x) { SF(gsl_sf_psi_1_e(x, &r_)); }
 static double psi2(double x) { SF(gsl_sf_psi_n_e(2, x, &r_)); }
 static double psi3(double x) { SF(gsl_sf_psi_n_e(3, x, &r_)); }
 
-/* the standard normal: density, distribution function and its inverse (nan outside [0, 1]) */
+/* The standard normal: density, distribution function, their logarithms, and the quantile (nan
+ * outside [0, 1]). GSL's Φ keeps full relative accuracy in the lower tail; log Φ uses log erfc
+ * there (Φ(-40) underflows but its logarithm does not) and log1p(-Q) above 0 (no cancellation). */
 #define SQRT_2PI 2.5066282746310005024
+#define LOG_SQRT_2PI 0.91893853320467274178
 static double f_normpdf(double x) { return gsl_ran_ugaussian_pdf(x); }
 static double f_normcdf(double x) { return gsl_cdf_ugaussian_P(x); }
 static double f_norminv(double p) {
   if (!(p >= 0 && p <= 1)) return NAN;
   return gsl_cdf_ugaussian_Pinv(p); /* -inf at 0, inf at 1 */
+}
+static double f_normlogpdf(double x) { return -0.5 * x * x - LOG_SQRT_2PI; }
+static double log_erfc(double x) { SF(gsl_sf_log_erfc_e(x, &r_)); }
+static double f_normlogcdf(double x) {
+  if (isnan(x) || x == -INFINITY) return x;
+  if (x > 0) {
+    double q = gsl_cdf_ugaussian_Q(x);
+    return q > 0 ? log1p(-q) : 0;
+  }
+  return log_erfc(-x / M_SQRT2) - M_LN2;
 }
 static double d_normpdf(double x) { return -x * f_normpdf(x); }
 static double d2_normpdf(double x) { return (x * x - 1) * f_normpdf(x); }
@@ -88,6 +104,38 @@ static double d2_norminv(double p) {
   double z = f_norminv(p);
   return z * 2 * M_PI * exp(z * z);
 }
+static double d_normlogpdf(double x) { return -x; }
+static double d2_normlogpdf(double x) { (void)x; return -1; }
+/* (log Φ)' = φ/Φ, the inverse Mills ratio h, taken as a difference of logarithms so that it stays
+ * finite far in the lower tail (h(x) ~ -x there); (log Φ)'' = -h (x + h). */
+static double d_normlogcdf(double x) { return exp(f_normlogpdf(x) - f_normlogcdf(x)); }
+static double d2_normlogcdf(double x) {
+  double h = d_normlogcdf(x);
+  return -h * (x + h);
+}
+
+/* erf⁻¹ from the normal quantile, then Newton steps on erf (|x| <= 1/2) or on erfc (beyond, where
+ * 1 - x is exact): the quantile alone would lose the relative accuracy of tiny x in 1/2 + x/2. */
+static double f_erfinv(double x) {
+  if (!(fabs(x) <= 1)) return NAN;
+  if (x < 0) return -f_erfinv(-x);
+  if (x == 1) return INFINITY;
+  double y;
+  if (x <= 0.5) {
+    y = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * x) / M_SQRT2;
+    for (int i = 0; i < 2; i++) y -= (erf(y) - x) / (M_2_SQRTPI * exp(-y * y));
+  } else {
+    double c = 1 - x;
+    y = gsl_cdf_ugaussian_Qinv(0.5 * c) / M_SQRT2;
+    for (int i = 0; i < 2; i++) y += (erfc(y) - c) / (M_2_SQRTPI * exp(-y * y));
+  }
+  return y;
+}
+static double d_erfinv(double x) {
+  double y = f_erfinv(x);
+  return 0.5 * SQRT_PI * exp(y * y);
+}
+static double d2_erfinv(double x) { return 2 * f_erfinv(x) * sq(d_erfinv(x)); }
 
 /* values */
 static double f_abs(double x) { return fabs(x); }
@@ -145,7 +193,7 @@ static double d2_atanh(double x) { return 2.0 * x / sq(1.0 - x * x); }
 static double d2_erf(double x) { return -4.0 * x / SQRT_PI * exp(-x * x); }
 static double d2_erfc(double x) { return 4.0 * x / SQRT_PI * exp(-x * x); }
 static double d2_gamma(double x) { return tgamma(x) * (sq(psi(x)) + psi1(x)); }
-static double d2_lgamma(double x) { return psi2(x); }
+static double d_trigamma(double x) { return psi2(x); }
 static double d2_trigamma(double x) { return psi3(x); }
 
 /*        name      f           f'          f''          help */
@@ -174,10 +222,11 @@ static double d2_trigamma(double x) { return psi3(x); }
   X(atanh,    atanh,      d_atanh,    d2_atanh,    "inverse hyperbolic tangent")                    \
   X(erf,      erf,        d_erf,      d2_erf,      "error function erf(x) = 2/sqrt(pi) int_0^x e^(-t^2) dt") \
   X(erfc,     erfc,       d_erfc,     d2_erfc,     "complementary error function 1 - erf(x)")       \
+  X(erfinv,   f_erfinv,   d_erfinv,   d2_erfinv,   "inverse error function (nan outside [-1, 1])")  \
   X(gamma,    tgamma,     d_gamma,    d2_gamma,    "Gamma function")                                \
-  X(lgamma,   lgamma,     f_digamma,  d2_lgamma,   "log |Gamma(x)|")                                \
-  X(digamma,  f_digamma,  f_trigamma, d2_lgamma,   "digamma psi(x) = Gamma'(x)/Gamma(x)")           \
-  X(trigamma, f_trigamma, d2_lgamma,  d2_trigamma, "trigamma psi'(x)")                              \
+  X(lgamma,   lgamma,     f_digamma,  f_trigamma,   "log |Gamma(x)|")                                \
+  X(digamma,  f_digamma,  f_trigamma, d_trigamma,   "digamma psi(x) = Gamma'(x)/Gamma(x)")           \
+  X(trigamma, f_trigamma, d_trigamma, d2_trigamma, "trigamma psi'(x)")                              \
   X(floor,    floor,      zero,       zero,        "largest integer <= x")                          \
   X(ceil,     ceil,       zero,       zero,        "smallest integer >= x")                         \
   X(round,    round,      zero,       zero,        "nearest integer, halves away from zero")        \
@@ -189,7 +238,9 @@ static double d2_trigamma(double x) { return psi3(x); }
 #define MATH_FUNCTIONS_OWN_BUILTIN(X)                                                               \
   X(normpdf,  f_normpdf,  d_normpdf,  d2_normpdf,  "standard normal density phi(x)")                \
   X(normcdf,  f_normcdf,  f_normpdf,  d_normpdf,   "standard normal distribution function Phi(x)")  \
-  X(norminv,  f_norminv,  d_norminv,  d2_norminv,  "inverse standard normal distribution function")
+  X(norminv,  f_norminv,  d_norminv,  d2_norminv,  "inverse standard normal distribution function")  \
+  X(normlogpdf, f_normlogpdf, d_normlogpdf, d2_normlogpdf, "log of the standard normal density")    \
+  X(normlogcdf, f_normlogcdf, d_normlogcdf, d2_normlogcdf, "log Phi(x), accurate far in the lower tail")
 
 #define AS_MATHFN(name, f, df, d2f, help) {#name, f, df, d2f, help},
 const MathFn dlt_mathfns[] = {MATH_FUNCTIONS(AS_MATHFN) MATH_FUNCTIONS_OWN_BUILTIN(AS_MATHFN)};
@@ -230,9 +281,460 @@ enum {
   MATH_FUNCTIONS_OWN_BUILTIN(AS_ENUM)
 };
 
+/* ------------------------------------------------------------------ several arguments
+ * Each argument is a number or a matrix; matrices broadcast against each other as the arithmetic
+ * operators do (every dimension equal or 1), and numbers against everything. The result is a
+ * number when every argument is one. */
+#define MAX_PARAMS 3
+
+typedef struct Param {
+  Value v;          /* borrowed: the argument, or the default as a number */
+  int pos;          /* its position (-1: a keyword or the default) */
+  const char *kw;   /* the keyword it was given by, or NULL */
+  const char *name; /* for messages */
+} Param;
+
+typedef struct Bad {
+  int arg; /* which parameter is wrong */
+  char msg[160];
+} Bad;
+
+/* a number as print shows it ("0.1", "nan"), for messages */
+typedef struct NumText {
+  char s[40];
+} NumText;
+
+static NumText num_text(double x) {
+  NumText t;
+  StrBuf b = STRBUF_INIT;
+  fmt_num(&b, x);
+  snprintf(t.s, sizeof t.s, "%s", sb_cstr(&b));
+  sb_free(&b);
+  return t;
+}
+
+/* One element: x holds a value of each parameter; false with *bad filled to reject them. */
+typedef bool (*Kernel)(const double *x, double *out, Bad *bad);
+
+static bool reject(Bad *bad, int arg, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool reject(Bad *bad, int arg, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(bad->msg, sizeof bad->msg, fmt, ap);
+  va_end(ap);
+  bad->arg = arg;
+  return false;
+}
+
+static Value param_error(Args *a, const Param *p, const char *msg) {
+  if (p->kw) return kw_error(a, p->kw, "%s", msg);
+  return arg_error(a, p->pos, "%s", msg);
+}
+
+/* Parameter i: positional when given there, else by its name (listed among the builtin's keywords,
+ * so that normcdf(x, sigma=2) can skip mu), else the default. */
+static bool get_param(Args *a, int i, const char *name, double dflt, Param *p) {
+  const Value *kw = kw_get(a, name);
+  p->name = name;
+  p->pos = -1;
+  p->kw = NULL;
+  if (i < a->n) {
+    if (kw) {
+      kw_error(a, name, "got two values for '%s'", name);
+      return false;
+    }
+    p->v = a->v[i];
+    p->pos = i;
+  } else if (kw) {
+    p->v = *kw;
+    p->kw = name;
+  } else {
+    p->v = v_num(dflt);
+  }
+  return true;
+}
+
+static inline double bcast_at(const Mat *m, size_t r, size_t c) {
+  size_t R = mat_rows(m), C = mat_cols(m);
+  return m->data[(R == 1 ? 0 : r) * C + (C == 1 ? 0 : c)];
+}
+
+/* A GSL failure other than a domain error, overflow or underflow (sf_value turns those into values):
+ * no accurate value exists, so say where rather than return a doubtful number. */
+static void gsl_failure(Args *a, const Param *p, int np, const double *x) {
+  StrBuf b = STRBUF_INIT;
+  for (int i = 0; i < np; i++) sb_printf(&b, "%s%s = %s", i ? ", " : "", p[i].name, num_text(x[i]).s);
+  call_error(a, "no accurate value at %s (GSL: %s)", sb_cstr(&b), gsl_strerror(dlt_gsl_pending()));
+  sb_free(&b);
+  dlt_gsl_clear();
+}
+
+static Value elementwise(Args *a, const Param *p, int np, Kernel k) {
+  Value mv[MAX_PARAMS];
+  double num[MAX_PARAMS];
+  bool all_num = true, ok = true;
+  size_t R = 1, C = 1;
+  int shaper = -1; /* the argument that fixed the result's shape so far, for the message */
+  for (int i = 0; i < np; i++) mv[i] = v_nil();
+  for (int i = 0; i < np && ok; i++) {
+    Value v = p[i].v;
+    if (IS_NUM(v) || IS_BOOL(v)) {
+      num[i] = IS_NUM(v) ? AS_NUM(v) : AS_BOOL(v);
+      continue;
+    }
+    all_num = false;
+    if (!(IS_MAT(v) || IS_RANGE(v) || IS_LIST(v))) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "%s must be a number or a matrix, got a %s", p[i].name, val_type_name(v));
+      param_error(a, &p[i], msg);
+      ok = false;
+      break;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "%s: %s", a->fname, p[i].name);
+    mv[i] = val_as_mat(a->I, v, p[i].kw ? a->call : arg_span(a, p[i].pos), what);
+    if (IS_ABRUPT(mv[i])) {
+      ok = false;
+      break;
+    }
+    size_t r = mat_rows(AS_MAT(mv[i])), c = mat_cols(AS_MAT(mv[i]));
+    if ((r != 1 && R != 1 && r != R) || (c != 1 && C != 1 && c != C)) {
+      call_error(a, "%s is %zu×%zu but %s is %zu×%zu: each dimension must agree or be 1", p[shaper].name,
+                 mat_rows(AS_MAT(mv[shaper])), mat_cols(AS_MAT(mv[shaper])), p[i].name, r, c);
+      ok = false;
+      break;
+    }
+    if (r != 1) R = r;
+    if (c != 1) C = c;
+    if (shaper < 0 || r != 1 || c != 1) shaper = i;
+  }
+  Value result = v_abrupt();
+  Mat *out = NULL;
+  if (ok && !all_num) {
+    out = mat_alloc(R, C);
+    if (!out) {
+      dlt_error_oom(a->I, a->call, R, C);
+      ok = false;
+    }
+  }
+  if (ok) {
+    Bad bad;
+    double x[MAX_PARAMS], y = 0;
+    for (size_t r = 0; r < R && ok; r++)
+      for (size_t c = 0; c < C && ok; c++) {
+        for (int i = 0; i < np; i++) x[i] = IS_NIL(mv[i]) ? num[i] : bcast_at(AS_MAT(mv[i]), r, c);
+        if (!k(x, &y, &bad)) {
+          param_error(a, &p[bad.arg], bad.msg);
+          ok = false;
+        } else if (dlt_gsl_pending()) {
+          gsl_failure(a, p, np, x);
+          ok = false;
+        } else if (out) {
+          out->data[r * C + c] = y;
+        }
+      }
+    if (ok) result = all_num ? v_num(y) : v_obj(out);
+    if (!ok && out) val_release(v_obj(out));
+  }
+  for (int i = 0; i < np; i++) val_release(mv[i]);
+  return result;
+}
+
+/* GSL special functions of several arguments (nan in, nan out, before GSL sees it) */
+static double sf_beta(double x, double y) { SF(gsl_sf_beta_e(x, y, &r_)); }
+static double sf_lnbeta(double x, double y) { SF(gsl_sf_lnbeta_e(x, y, &r_)); }
+static double sf_beta_inc(double x, double p, double q) { SF(gsl_sf_beta_inc_e(p, q, x, &r_)); }
+static double sf_gamma_p(double s, double x) { SF(gsl_sf_gamma_inc_P_e(s, x, &r_)); }
+static double sf_gamma_q(double s, double x) { SF(gsl_sf_gamma_inc_Q_e(s, x, &r_)); }
+static double sf_fact(unsigned n) { SF(gsl_sf_fact_e(n, &r_)); }
+
+static bool any_nan(const double *x, int n) {
+  for (int i = 0; i < n; i++)
+    if (isnan(x[i])) return true;
+  return false;
+}
+
+static bool k_beta(const double *x, double *out, Bad *bad) {
+  (void)bad;
+  *out = any_nan(x, 2) ? NAN : sf_beta(x[0], x[1]);
+  return true;
+}
+static bool k_lbeta(const double *x, double *out, Bad *bad) {
+  (void)bad;
+  *out = any_nan(x, 2) ? NAN : sf_lnbeta(x[0], x[1]);
+  return true;
+}
+/* I_x(a, b) for 0 <= x <= 1 and a, b > 0 (GSL would also take some negative a, b; we do not) */
+static bool k_betainc(const double *x, double *out, Bad *bad) {
+  (void)bad;
+  bool domain = x[0] >= 0 && x[0] <= 1 && x[1] > 0 && x[2] > 0 && isfinite(x[1]) && isfinite(x[2]);
+  *out = domain ? sf_beta_inc(x[0], x[1], x[2]) : NAN;
+  return true;
+}
+/* P(a, x) and Q(a, x) for a > 0, x >= 0; x = inf is the limit */
+static bool gamma_inc(const double *x, double *out, bool upper) {
+  double s = x[0], t = x[1];
+  if (!(s > 0 && isfinite(s) && t >= 0)) *out = NAN;
+  else if (t == INFINITY) *out = upper ? 0 : 1;
+  else *out = upper ? sf_gamma_q(s, t) : sf_gamma_p(s, t);
+  return true;
+}
+static bool k_gammainc(const double *x, double *out, Bad *bad) { (void)bad; return gamma_inc(x, out, false); }
+static bool k_gammaincc(const double *x, double *out, Bad *bad) { (void)bad; return gamma_inc(x, out, true); }
+
+static bool is_whole(double x) { return isfinite(x) && x == floor(x); }
+
+/* C(n, k) by the product C(n-k+i, i) = C(n-k+i-1, i-1) (n-k+i) / i, i = 1..min(k, n-k): every
+ * partial result is an integer, so the product is exact while it stays below 2^53; beyond, each
+ * step rounds once (relative error under 2 ulp per step), and the loop ends when it overflows to
+ * inf, which happens within about 520 steps. */
+static double choose(double n, double k) {
+  if (k < 0 || k > n) return 0;
+  if (n - k < k) k = n - k;
+  double c = 1;
+  for (double i = 1; i <= k && isfinite(c); i++) c = c * (n - k + i) / i;
+  return c;
+}
+
+static bool k_binomial(const double *x, double *out, Bad *bad) {
+  if (!is_whole(x[0]) || x[0] < 0) return reject(bad, 0, "n must be a non-negative integer, got %s", num_text(x[0]).s);
+  if (!is_whole(x[1])) return reject(bad, 1, "k must be an integer, got %s", num_text(x[1]).s);
+  *out = choose(x[0], x[1]);
+  return true;
+}
+
+static bool k_factorial(const double *x, double *out, Bad *bad) {
+  if (!is_whole(x[0]) || x[0] < 0) return reject(bad, 0, "n must be a non-negative integer, got %s", num_text(x[0]).s);
+  *out = x[0] > GSL_SF_FACT_NMAX ? INFINITY : sf_fact((unsigned)x[0]);
+  return true;
+}
+
+static bool k_atan2(const double *x, double *out, Bad *bad) {
+  (void)bad;
+  *out = atan2(x[0], x[1]);
+  return true;
+}
+static bool k_hypot(const double *x, double *out, Bad *bad) {
+  (void)bad;
+  *out = hypot(x[0], x[1]);
+  return true;
+}
+static bool k_clamp(const double *x, double *out, Bad *bad) {
+  if (!(x[1] <= x[2])) return reject(bad, 1, "lo must not exceed hi, got lo = %s and hi = %s", num_text(x[1]).s, num_text(x[2]).s);
+  *out = isnan(x[0]) ? x[0] : x[0] < x[1] ? x[1] : x[0] > x[2] ? x[2] : x[0];
+  return true;
+}
+
+/* normal with mean mu and standard deviation sigma: x[0] is the argument, x[1] mu, x[2] sigma */
+static bool check_sigma(const double *x, Bad *bad) {
+  if (!(x[2] > 0)) return reject(bad, 2, "sigma must be positive, got %s", num_text(x[2]).s);
+  return true;
+}
+static bool k_normpdf(const double *x, double *out, Bad *bad) {
+  if (!check_sigma(x, bad)) return false;
+  *out = gsl_ran_gaussian_pdf(x[0] - x[1], x[2]);
+  return true;
+}
+static bool k_normcdf(const double *x, double *out, Bad *bad) {
+  if (!check_sigma(x, bad)) return false;
+  *out = f_normcdf((x[0] - x[1]) / x[2]);
+  return true;
+}
+static bool k_norminv(const double *x, double *out, Bad *bad) {
+  if (!check_sigma(x, bad)) return false;
+  *out = x[1] + x[2] * f_norminv(x[0]);
+  return true;
+}
+static bool k_normlogpdf(const double *x, double *out, Bad *bad) {
+  if (!check_sigma(x, bad)) return false;
+  *out = f_normlogpdf((x[0] - x[1]) / x[2]) - log(x[2]);
+  return true;
+}
+static bool k_normlogcdf(const double *x, double *out, Bad *bad) {
+  if (!check_sigma(x, bad)) return false;
+  *out = f_normlogcdf((x[0] - x[1]) / x[2]);
+  return true;
+}
+
+/* A domain value (a dual number) as the argument of a normal function: standardise it with the
+ * operators, apply the standard function through its math1 hook (which carries the derivatives),
+ * and undo the scaling. mu and sigma must be numbers then. */
+static Value norm_ext(Args *a, const Param *p, int which) {
+  const Span *at = arg_span(a, 0);
+  for (int i = 1; i < 3; i++)
+    if (!IS_NUM(p[i].v)) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "with a %s argument, %s must be a number, got a %s", val_type_name(p[0].v), p[i].name,
+               val_type_name(p[i].v));
+      return param_error(a, &p[i], msg);
+    }
+  double mu = AS_NUM(p[1].v), sigma = AS_NUM(p[2].v);
+  if (!(sigma > 0)) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "sigma must be positive, got %s", num_text(sigma).s);
+    return param_error(a, &p[2], msg);
+  }
+  const MathFn *fn = &dlt_mathfns[which];
+  if (which == MF_norminv) { /* mu + sigma Φ⁻¹(p) */
+    Value z = mathfn_apply(a->I, fn, p[0].v, at);
+    if (IS_ABRUPT(z)) return z;
+    Value s = arith_binop(a->I, OP_MUL, z, v_num(sigma), at);
+    val_release(z);
+    if (IS_ABRUPT(s)) return s;
+    Value r = arith_binop(a->I, OP_ADD, s, v_num(mu), at);
+    val_release(s);
+    return r;
+  }
+  Value d = arith_binop(a->I, OP_SUB, p[0].v, v_num(mu), at);
+  if (IS_ABRUPT(d)) return d;
+  Value z = arith_binop(a->I, OP_DIV, d, v_num(sigma), at);
+  val_release(d);
+  if (IS_ABRUPT(z)) return z;
+  Value f = mathfn_apply(a->I, fn, z, at);
+  val_release(z);
+  if (IS_ABRUPT(f) || which == MF_normcdf || which == MF_normlogcdf) return f;
+  Value r = which == MF_normpdf ? arith_binop(a->I, OP_DIV, f, v_num(sigma), at)
+                                : arith_binop(a->I, OP_SUB, f, v_num(log(sigma)), at);
+  val_release(f);
+  return r;
+}
+
+typedef struct NormFn {
+  int mf;
+  Kernel k;
+} NormFn;
+
+static const NormFn nf_normpdf = {MF_normpdf, k_normpdf}, nf_normcdf = {MF_normcdf, k_normcdf},
+                    nf_norminv = {MF_norminv, k_norminv}, nf_normlogpdf = {MF_normlogpdf, k_normlogpdf},
+                    nf_normlogcdf = {MF_normlogcdf, k_normlogcdf};
+
+static Value bi_norm(Args *a) {
+  const NormFn *nf = a->data;
+  Param p[3];
+  p[0] = (Param){a->v[0], 0, NULL, "x"};
+  if (nf->mf == MF_norminv) p[0].name = "p";
+  if (!get_param(a, 1, "mu", 0, &p[1]) || !get_param(a, 2, "sigma", 1, &p[2])) return v_abrupt();
+  if (IS_EXT(p[0].v)) return norm_ext(a, p, nf->mf);
+  return elementwise(a, p, 3, nf->k);
+}
+
+/* builtins whose arguments are all positional; Builtin.data is the kernel and the parameter names */
+typedef struct Multi {
+  Kernel k;
+  const char *names[MAX_PARAMS];
+} Multi;
+
+static Value bi_multi(Args *a) {
+  const Multi *m = a->data;
+  Param p[MAX_PARAMS];
+  for (int i = 0; i < a->n && i < MAX_PARAMS; i++) p[i] = (Param){a->v[i], i, NULL, m->names[i]};
+  return elementwise(a, p, a->n, m->k);
+}
+
+static const Multi m_beta = {k_beta, {"a", "b"}}, m_lbeta = {k_lbeta, {"a", "b"}},
+                   m_betainc = {k_betainc, {"x", "a", "b"}}, m_gammainc = {k_gammainc, {"a", "x"}},
+                   m_gammaincc = {k_gammaincc, {"a", "x"}}, m_binomial = {k_binomial, {"n", "k"}},
+                   m_factorial = {k_factorial, {"n"}}, m_atan2 = {k_atan2, {"y", "x"}},
+                   m_hypot = {k_hypot, {"x", "y"}}, m_clamp = {k_clamp, {"x", "lo", "hi"}};
+
+/* ------------------------------------------------------------------ logsumexp and softmax
+ * Along "lines" as the reductions do: all entries (no axis=), each column (axis=1, a 1×cols
+ * result) or each row (axis=2, a rows×1 result). */
+static bool get_axis(Args *a, int *axis) {
+  const Value *v = kw_get(a, "axis");
+  *axis = 0;
+  if (!v) return true;
+  if (IS_NUM(*v) && (AS_NUM(*v) == 1 || AS_NUM(*v) == 2)) {
+    *axis = (int)AS_NUM(*v);
+    return true;
+  }
+  if (IS_NUM(*v))
+    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %g", AS_NUM(*v));
+  else
+    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got a %s", val_type_name(*v));
+  return false;
+}
+
+/* log Σ exp(p[i s]) shifted by the largest term m: m + log1p(Σ_{others} exp(p - m)), so neither
+ * overflow nor the rounding of 1 + tiny loses anything. Empty: -inf (the log of an empty sum). */
+static double lse_line(const double *p, size_t n, size_t s) {
+  double m = -INFINITY;
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    double v = p[i * s];
+    if (isnan(v)) return v;
+    if (v > m) {
+      m = v;
+      at = i;
+    }
+  }
+  if (!isfinite(m)) return m;
+  double rest = 0;
+  for (size_t i = 0; i < n; i++)
+    if (i != at) rest += exp(p[i * s] - m);
+  return m + log1p(rest);
+}
+
+static void softmax_line(const double *p, double *q, size_t n, size_t s) {
+  double l = lse_line(p, n, s);
+  for (size_t i = 0; i < n; i++) q[i * s] = exp(p[i * s] - l);
+}
+
+static Value along(Args *a, bool softmax) {
+  int axis;
+  Value mv;
+  if (!get_axis(a, &axis) || !arg_mat(a, 0, &mv)) return v_abrupt();
+  Mat *x = AS_MAT(mv);
+  size_t R = mat_rows(x), C = mat_cols(x);
+  if (!softmax && axis == 0) {
+    double l = lse_line(x->data, R * C, 1);
+    val_release(mv);
+    return v_num(l);
+  }
+  size_t orows = softmax ? R : axis == 1 ? 1 : R, ocols = softmax ? C : axis == 1 ? C : 1;
+  Mat *out = mat_alloc(orows, ocols);
+  if (!out) {
+    val_release(mv);
+    return dlt_error_oom(a->I, a->call, orows, ocols);
+  }
+  if (axis == 0) softmax_line(x->data, out->data, R * C, 1);
+  else if (axis == 1)
+    for (size_t c = 0; c < C; c++) {
+      if (softmax) softmax_line(x->data + c, out->data + c, R, C);
+      else out->data[c] = lse_line(x->data + c, R, C);
+    }
+  else
+    for (size_t r = 0; r < R; r++) {
+      if (softmax) softmax_line(x->data + r * C, out->data + r * C, C, 1);
+      else out->data[r] = lse_line(x->data + r * C, C, 1);
+    }
+  val_release(mv);
+  return v_obj(out);
+}
+
+static Value bi_logsumexp(Args *a) { return along(a, false); }
+static Value bi_softmax(Args *a) { return along(a, true); }
+
 #define MF_BUILTIN(name, f, df, d2f, help) {#name, bi_math1, 1, 1, NULL, #name "(x)", help ", elementwise", &dlt_mathfns[MF_##name]},
 static const Builtin math_builtins[] = {
   MATH_FUNCTIONS(MF_BUILTIN)
+  {"normpdf", bi_norm, 1, 3, "mu sigma", "normpdf(x, mu=0, sigma=1)", "normal density with mean mu and standard deviation sigma, elementwise", &nf_normpdf},
+  {"normcdf", bi_norm, 1, 3, "mu sigma", "normcdf(x, mu=0, sigma=1)", "normal distribution function P(X <= x), elementwise", &nf_normcdf},
+  {"norminv", bi_norm, 1, 3, "mu sigma", "norminv(p, mu=0, sigma=1)", "normal quantile: the x with normcdf(x, mu, sigma) = p (nan outside [0, 1]), elementwise", &nf_norminv},
+  {"normlogpdf", bi_norm, 1, 3, "mu sigma", "normlogpdf(x, mu=0, sigma=1)", "log of the normal density, elementwise", &nf_normlogpdf},
+  {"normlogcdf", bi_norm, 1, 3, "mu sigma", "normlogcdf(x, mu=0, sigma=1)", "log of the normal distribution function, accurate far in the lower tail, elementwise", &nf_normlogcdf},
+  {"beta", bi_multi, 2, 2, NULL, "beta(a, b)", "Beta function B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b), elementwise", &m_beta},
+  {"lbeta", bi_multi, 2, 2, NULL, "lbeta(a, b)", "log B(a, b) for a, b > 0, without overflow, elementwise", &m_lbeta},
+  {"betainc", bi_multi, 3, 3, NULL, "betainc(x, a, b)", "regularised incomplete beta function I_x(a, b), elementwise", &m_betainc},
+  {"gammainc", bi_multi, 2, 2, NULL, "gammainc(a, x)", "regularised lower incomplete gamma function P(a, x), elementwise", &m_gammainc},
+  {"gammaincc", bi_multi, 2, 2, NULL, "gammaincc(a, x)", "regularised upper incomplete gamma function Q(a, x) = 1 - P(a, x), elementwise", &m_gammaincc},
+  {"binomial", bi_multi, 2, 2, NULL, "binomial(n, k)", "binomial coefficient C(n, k) for integers n >= 0 and k (0 outside 0..n), elementwise", &m_binomial},
+  {"factorial", bi_multi, 1, 1, NULL, "factorial(n)", "n! for an integer n >= 0 (inf beyond 170), elementwise", &m_factorial},
+  {"atan2", bi_multi, 2, 2, NULL, "atan2(y, x)", "the angle of the point (x, y) in (-pi, pi], elementwise", &m_atan2},
+  {"hypot", bi_multi, 2, 2, NULL, "hypot(x, y)", "sqrt(x^2 + y^2) without overflow or underflow, elementwise", &m_hypot},
+  {"clamp", bi_multi, 3, 3, NULL, "clamp(x, lo, hi)", "x limited to [lo, hi] (nan stays nan), elementwise", &m_clamp},
+  {"logsumexp", bi_logsumexp, 1, 1, "axis", "logsumexp(x, axis=)", "log(sum(exp(x))) without overflow: a number, or per column (axis=1) or row (axis=2)", NULL},
+  {"softmax", bi_softmax, 1, 1, "axis", "softmax(x, axis=)", "exp(x - logsumexp(x)), same shape as x; per column (axis=1) or row (axis=2)", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 
