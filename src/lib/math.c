@@ -655,29 +655,42 @@ static bool get_axis(Args *a, int *axis) {
   return false;
 }
 
-/* log Σ exp(p[i s]) shifted by the largest term m: m + log1p(Σ_{others} exp(p - m)), so neither
- * overflow nor the rounding of 1 + tiny loses anything. Empty: -inf (the log of an empty sum). */
-static double lse_line(const double *p, size_t n, size_t s) {
-  double m = -INFINITY;
+/* log Σ exp(p[i s]) = m + log1p(rest) with m the largest entry and rest = Σ_{others} exp(p - m):
+ * nothing overflows, and neither does rounding 1 + tiny lose anything. Returns false when m is not
+ * finite (then *m is the answer: nan, -inf for an empty line or all -inf, or +inf). */
+static bool lse_parts(const double *p, size_t n, size_t s, double *m, double *rest) {
   size_t at = 0;
+  *m = -INFINITY;
+  *rest = 0;
   for (size_t i = 0; i < n; i++) {
     double v = p[i * s];
-    if (isnan(v)) return v;
-    if (v > m) {
-      m = v;
+    if (isnan(v)) {
+      *m = v;
+      return false;
+    }
+    if (v > *m) {
+      *m = v;
       at = i;
     }
   }
-  if (!isfinite(m)) return m;
-  double rest = 0;
+  if (!isfinite(*m)) return false;
   for (size_t i = 0; i < n; i++)
-    if (i != at) rest += exp(p[i * s] - m);
-  return m + log1p(rest);
+    if (i != at) *rest += exp(p[i * s] - *m);
+  return true;
 }
 
+static double lse_line(const double *p, size_t n, size_t s) {
+  double m, rest;
+  return lse_parts(p, n, s, &m, &rest) ? m + log1p(rest) : m;
+}
+
+/* exp(p - m) / (1 + rest) rather than exp(p - logsumexp): x - m is exact for nearby entries, where
+ * subtracting the rounded logsumexp of large entries would cost digits. An infinite maximum leaves
+ * nan where the quotient is undefined (inf - inf), as does an all -inf line. */
 static void softmax_line(const double *p, double *q, size_t n, size_t s) {
-  double l = lse_line(p, n, s);
-  for (size_t i = 0; i < n; i++) q[i * s] = exp(p[i * s] - l);
+  double m, rest;
+  bool finite = lse_parts(p, n, s, &m, &rest);
+  for (size_t i = 0; i < n; i++) q[i * s] = finite ? exp(p[i * s] - m) / (1 + rest) : exp(p[i * s] - m);
 }
 
 static Value along(Args *a, bool softmax) {
