@@ -133,7 +133,7 @@ static bool get_axis(Args *a, int *axis) {
     return true;
   }
   if (IS_NUM(*v))
-    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %g", AS_NUM(*v));
+    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %g", isnan(AS_NUM(*v)) ? NAN : AS_NUM(*v)); /* no "-nan" */
   else
     kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got a %s", val_type_name(*v));
   return false;
@@ -516,7 +516,7 @@ static Value bi_logspace(Args *a) {
   size_t n;
   if (!arg_num(a, 0, &lo) || !arg_num(a, 1, &hi) || !arg_size(a, 2, &n)) return v_abrupt();
   if (a->n > 3 && !arg_num(a, 3, &base)) return v_abrupt();
-  if (!(base > 0) || isinf(base)) return arg_error(a, 3, "the base must be positive and finite, got %g", base);
+  if (!(base > 0) || isinf(base)) return arg_error(a, 3, "the base must be positive and finite, got %g", isnan(base) ? NAN : base);
   Value v = filled(a, n, 1, 0);
   if (IS_ABRUPT(v)) return v;
   double *d = AS_MAT(v)->data;
