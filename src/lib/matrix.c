@@ -133,7 +133,8 @@ static bool get_axis(Args *a, int *axis) {
     return true;
   }
   if (IS_NUM(*v))
-    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %g", isnan(AS_NUM(*v)) ? NAN : AS_NUM(*v)); /* no "-nan" */
+    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %g",
+             isnan(AS_NUM(*v)) ? NAN : AS_NUM(*v)); /* never "-nan" */
   else
     kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got a %s", val_type_name(*v));
   return false;
