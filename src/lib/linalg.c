@@ -18,6 +18,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,13 @@ static Mat *identity(Args *a, size_t n) {
   if (m)
     for (size_t i = 0; i < n; i++) *at(m, i, i) = 1;
   return m;
+}
+
+/* A number for a message: %g, except that every nan reads "nan" (glibc prints "-nan" for some). */
+static const char *num_text(double x, char buf[32]) {
+  if (isnan(x)) return "nan";
+  snprintf(buf, 32, "%g", x);
+  return buf;
 }
 
 static bool oom_false(Args *a) {
@@ -174,7 +182,8 @@ static bool opt_nonneg(Args *a, int i, const char *name, double *out, bool *pres
   if (!*present) return true;
   if (!arg_num(a, i, out)) return false;
   if (*out >= 0 && isfinite(*out)) return true;
-  arg_error(a, i, "%s= must be a non-negative finite number, got %g", name, *out);
+  char buf[32];
+  arg_error(a, i, "%s= must be a non-negative finite number, got %s", name, num_text(*out, buf));
   return false;
 }
 
@@ -492,7 +501,15 @@ static bool lu_check_singular(Args *a, int i, const Mat *A, LUFact *f) {
   double inorm = 0;
   int st = gsl_linalg_invnorm1(n, lu_apply_inverse, f, &inorm, work);
   gsl_vector_free(work);
-  double cond = norm_one(A) * inorm;
+  /* ||A||_1 · ||A^-1||_1 as (||A||_1 / m) · (m · ||A^-1||_1): neither factor overflows when the
+   * product does not, even for entries near the largest double */
+  double m = max_abs(A), cond = 0;
+  for (size_t j = 0; j < n; j++) {
+    double s = 0;
+    for (size_t r = 0; r < n; r++) s += fabs(*at(A, r, j)) / m;
+    cond = fmax(cond, s);
+  }
+  cond *= m * inorm;
   if (st || !(cond * DBL_EPSILON <= 1)) {
     dlt_gsl_clear();
     arg_error(a, i, "the matrix is singular to working precision (estimated condition number %.3g)", cond);
@@ -596,15 +613,19 @@ static Value bi_trace(Args *a) { return with_mat(a, trace_of); }
 
 /* ---- norms */
 
+/* The Euclidean length in plain arithmetic when the squares cannot overflow or underflow, scaled
+ * by the largest entry otherwise. (Not BLAS dnrm2: OpenBLAS's x86 kernel relies on x87 extended
+ * precision for its range, which valgrind does not emulate.) */
 static double vec_norm(const Mat *x, double p) {
   size_t n = mat_numel(x);
-  gsl_vector_view v = gsl_vector_view_array(x->m.data, n);
-  if (p == 2) return gsl_blas_dnrm2(&v.vector);
-  if (p == 1) return gsl_blas_dasum(&v.vector);
-  double m = max_abs(x);
+  const double *d = x->m.data;
+  double m = max_abs(x), s = 0;
+  if (p == 1 || (p == 2 && m > 1e-140 && m < 1e140)) {
+    for (size_t i = 0; i < n; i++) s += p == 1 ? fabs(d[i]) : d[i] * d[i];
+    return p == 1 ? s : sqrt(s);
+  }
   if (isinf(p) || m == 0) return m;
-  double s = 0; /* scaled by the largest entry so that |x|^p cannot overflow */
-  for (size_t i = 0; i < n; i++) s += pow(fabs(x->data[i]) / m, p);
+  for (size_t i = 0; i < n; i++) s += pow(fabs(d[i]) / m, p);
   return m * pow(s, 1 / p);
 }
 
@@ -643,14 +664,16 @@ static bool norm_kind(Args *a, bool vector, NormKind *kind, double *p) {
   if (!arg_num(a, 1, p)) return false;
   if (vector) {
     if (*p >= 1) return true;
-    arg_error(a, 1, "a vector norm needs p >= 1 (or inf), got %g", *p);
+    char buf[32];
+    arg_error(a, 1, "a vector norm needs p >= 1 (or inf), got %s", num_text(*p, buf));
     return false;
   }
   if (*p == 1) *kind = NORM_ONE;
   else if (*p == 2) *kind = NORM_OP;
   else if (isinf(*p) && *p > 0) *kind = NORM_INF;
   else {
-    arg_error(a, 1, "a matrix norm takes p = 1, 2, inf, \"fro\", \"op\" or \"nuc\", got %g", *p);
+    char buf[32];
+    arg_error(a, 1, "a matrix norm takes p = 1, 2, inf, \"fro\", \"op\" or \"nuc\", got %s", num_text(*p, buf));
     return false;
   }
   return true;
