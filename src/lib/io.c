@@ -1,7 +1,737 @@
-/* lib/io.c - CSV and JSON input and output. */
+/* lib/io.c - CSV and JSON input and output, and temporary files.
+ *
+ * CSV goes through libcsv (RFC 4180 quoting) and JSON through jansson; this file maps their data
+ * to DLT values and back (docs/library/io.md has the rules). Paths are relative to the working
+ * directory. Every error names the builtin and the file, and for malformed input the line.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csv.h>
+#include <jansson.h>
+
+#include "../arith.h"
 #include "../builtin.h"
+#include "../interp.h"
+#include "../print.h"
+#include "../strbuf.h"
+
+/* fopen for reading that refuses directories (which Linux would open and then fail to read) */
+static FILE *open_read(Args *a, const char *path) {
+  FILE *f = fopen(path, "rb");
+  int err = errno;
+  struct stat st;
+  if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(f);
+    f = NULL;
+    err = EISDIR;
+  }
+  if (!f) arg_error(a, 0, "cannot open '%s': %s", path, strerror(err));
+  return f;
+}
+
+/* Write the whole buffer to path, replacing it. false after an error. */
+static bool write_file(Args *a, const char *path, const char *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f) {
+    arg_error(a, 0, "cannot open '%s' for writing: %s", path, strerror(errno));
+    return false;
+  }
+  size_t put = fwrite(data, 1, len, f);
+  int err = put == len ? 0 : errno;
+  if (fclose(f) != 0 && err == 0) err = errno;
+  if (put != len && err == 0) err = EIO;
+  if (err) {
+    arg_error(a, 0, "error writing '%s': %s", path, strerror(err));
+    return false;
+  }
+  return true;
+}
+
+/* ================================================================== CSV reading */
+
+typedef struct Row {
+  char **cells;
+  size_t n;
+  unsigned line; /* where the row starts */
+} Row;
+
+typedef struct CsvRead {
+  Row *rows;
+  size_t nrows, caprows;
+  Row cur;
+  size_t capcur;
+  unsigned line, row_line; /* the line being fed; where the current row started */
+} CsvRead;
+
+static void on_field(void *s, size_t len, void *data) {
+  CsvRead *st = data;
+  if (st->cur.n == 0) st->cur.line = st->row_line;
+  if (st->cur.n == st->capcur) {
+    st->capcur = st->capcur ? 2 * st->capcur : 8;
+    st->cur.cells = dlt_xrealloc(st->cur.cells, st->capcur * sizeof(char *));
+  }
+  char *c = dlt_xmalloc(len + 1);
+  memcpy(c, s ? s : "", len);
+  c[len] = '\0';
+  st->cur.cells[st->cur.n++] = c;
+}
+
+static void on_row(int c, void *data) {
+  (void)c;
+  CsvRead *st = data;
+  if (st->nrows == st->caprows) {
+    st->caprows = st->caprows ? 2 * st->caprows : 64;
+    st->rows = dlt_xrealloc(st->rows, st->caprows * sizeof(Row));
+  }
+  st->rows[st->nrows++] = st->cur;
+  st->cur.cells = NULL;
+  st->cur.n = 0;
+  st->capcur = 0;
+}
+
+static void row_free(Row *r) {
+  for (size_t j = 0; j < r->n; j++) free(r->cells[j]);
+  free(r->cells);
+}
+
+static void csv_read_free(CsvRead *st) {
+  for (size_t i = 0; i < st->nrows; i++) row_free(&st->rows[i]);
+  free(st->rows);
+  row_free(&st->cur);
+}
+
+/* libcsv's parser state between rows (its ROW_NOT_BEGUN) */
+#define CSV_BETWEEN_ROWS 0
+
+/* Parse the whole file into rows of strings, feeding libcsv one line at a time so that rows know
+ * their line numbers. false after an error (malformed quoting, read failure). */
+static bool csv_slurp(Args *a, const char *path, FILE *f, CsvRead *st) {
+  struct csv_parser p;
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+    call_error(a, "out of memory");
+    return false;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  bool ok = true;
+  while (ok && (len = getline(&line, &cap, f)) >= 0) {
+    st->line++;
+    const char *s = line;
+    if (st->line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, len -= 3; /* a UTF-8 BOM */
+    if (p.pstate == CSV_BETWEEN_ROWS) st->row_line = st->line;
+    if (csv_parse(&p, s, (size_t)len, on_field, on_row, st) != (size_t)len) {
+      if (csv_error(&p) == CSV_EPARSE)
+        arg_error(a, 0, "%s:%u: malformed quoting: a quote inside an unquoted field, or text after a closing quote",
+                  path, st->line);
+      else
+        call_error(a, "out of memory");
+      ok = false;
+    }
+  }
+  if (ok && ferror(f)) {
+    arg_error(a, 0, "error reading '%s': %s", path, strerror(errno));
+    ok = false;
+  }
+  if (ok && csv_fini(&p, on_field, on_row, st) != 0) {
+    arg_error(a, 0, "%s:%u: a quoted field opened on this line is not closed by the end of the file", path, st->row_line);
+    ok = false;
+  }
+  free(line);
+  csv_free(&p);
+  return ok;
+}
+
+/* a cell as a number: empty and NA are missing (nan); otherwise all of it must be a number */
+static bool cell_number(const char *s, double *out) {
+  if (*s == '\0' || strcmp(s, "NA") == 0) {
+    *out = NAN;
+    return true;
+  }
+  char *end;
+  *out = strtod(s, &end);
+  return *end == '\0' && !(s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && !isspace((unsigned char)s[0]);
+}
+
+static bool cell_is_missing(const char *s) { return *s == '\0' || strcmp(s, "NA") == 0; }
+
+/* column names: the header's cells (an empty one becomes cJ), or c1, c2, ... */
+static char **column_names(Args *a, const char *path, const CsvRead *st, bool header, size_t ncols) {
+  char **names = dlt_xmalloc((ncols ? ncols : 1) * sizeof(char *));
+  for (size_t j = 0; j < ncols; j++) {
+    const char *h = header ? st->rows[0].cells[j] : "";
+    names[j] = *h ? dlt_xstrdup(h) : NULL;
+    if (!names[j]) {
+      StrBuf b = STRBUF_INIT;
+      sb_printf(&b, "c%zu", j + 1);
+      names[j] = sb_take(&b);
+    }
+    for (size_t k = 0; k < j; k++)
+      if (strcmp(names[k], names[j]) == 0) {
+        arg_error(a, 0, "%s:%u: the column name '%s' appears twice (columns %zu and %zu)", path,
+                  header ? st->rows[0].line : 0, names[j], k + 1, j + 1);
+        for (size_t i = 0; i <= j; i++) free(names[i]);
+        free(names);
+        return NULL;
+      }
+  }
+  return names;
+}
+
+/* column j of the data rows as a number vector, or a list of strings when no cell is a number;
+ * a column mixing the two is an error at its first non-number */
+static Value csv_column(Args *a, const char *path, const CsvRead *st, size_t first, size_t j, const char *name) {
+  size_t n = st->nrows - first, numbers = 0, text = 0, first_text = 0;
+  double x;
+  for (size_t i = first; i < st->nrows; i++) {
+    const char *s = st->rows[i].cells[j];
+    if (cell_is_missing(s)) continue;
+    if (cell_number(s, &x)) {
+      numbers++;
+    } else if (text++ == 0) {
+      first_text = i;
+    }
+  }
+  if (text > 0 && numbers > 0) {
+    const Row *r = &st->rows[first_text];
+    return arg_error(a, 0, "%s:%u:%zu: column '%s' mixes numbers and text: \"%s\" is not a number", path, r->line, j + 1,
+                     name, r->cells[j]);
+  }
+  if (text > 0) {
+    Value l = list_new(n);
+    for (size_t i = first; i < st->nrows; i++) list_push(AS_LIST(l), str_from(st->rows[i].cells[j]));
+    return l;
+  }
+  Mat *m = mat_alloc(n, 1);
+  if (!m) return dlt_error_oom(a->I, a->call, n, 1);
+  for (size_t i = first; i < st->nrows; i++) cell_number(st->rows[i].cells[j], &m->data[i - first]);
+  return v_obj(m);
+}
+
+/* every data cell as one rows×cols matrix */
+static Value csv_matrix(Args *a, const char *path, const CsvRead *st, size_t first, size_t ncols) {
+  size_t n = st->nrows - first;
+  Mat *m = mat_alloc(n, ncols);
+  if (!m) return dlt_error_oom(a->I, a->call, n, ncols);
+  for (size_t i = first; i < st->nrows; i++)
+    for (size_t j = 0; j < ncols; j++)
+      if (!cell_number(st->rows[i].cells[j], &m->data[(i - first) * ncols + j])) {
+        val_release(v_obj(m));
+        return arg_error(a, 0, "%s:%u:%zu: \"%s\" is not a number (matrix=true needs numbers only)", path,
+                         st->rows[i].line, j + 1, st->rows[i].cells[j]);
+      }
+  return v_obj(m);
+}
+
+static bool kw_bool(Args *a, const char *name, bool dflt, bool *out) {
+  const Value *v = kw_get(a, name);
+  *out = dflt;
+  if (!v) return true;
+  if (!IS_BOOL(*v)) {
+    kw_error(a, name, "%s= must be true or false, got a %s", name, val_type_name(*v));
+    return false;
+  }
+  *out = AS_BOOL(*v);
+  return true;
+}
+
+static Value csv_build(Args *a, const char *path, CsvRead *st, bool header, bool as_matrix) {
+  if (header && st->nrows == 0) return arg_error(a, 0, "'%s' is empty: there is no header line", path);
+  size_t ncols = st->nrows ? st->rows[0].n : 0;
+  for (size_t i = 1; i < st->nrows; i++)
+    if (st->rows[i].n != ncols)
+      return arg_error(a, 0, "%s:%u: expected %zu field%s, got %zu", path, st->rows[i].line, ncols,
+                       ncols == 1 ? "" : "s", st->rows[i].n);
+  size_t first = header ? 1 : 0;
+  if (as_matrix) return csv_matrix(a, path, st, first, ncols);
+  char **names = column_names(a, path, st, header, ncols);
+  if (!names) return v_abrupt();
+  Value r = record_new();
+  for (size_t j = 0; j < ncols && !IS_ABRUPT(r); j++) {
+    Value col = csv_column(a, path, st, first, j, names[j]);
+    if (IS_ABRUPT(col)) {
+      val_release(r);
+      r = col;
+    } else {
+      record_set(AS_RECORD(r), names[j], col);
+    }
+  }
+  for (size_t j = 0; j < ncols; j++) free(names[j]);
+  free(names);
+  return r;
+}
+
+static Value bi_read_csv(Args *a) {
+  const char *path;
+  bool header, as_matrix;
+  if (!arg_str(a, 0, &path) || !kw_bool(a, "header", true, &header) || !kw_bool(a, "matrix", false, &as_matrix))
+    return v_abrupt();
+  FILE *f = open_read(a, path);
+  if (!f) return v_abrupt();
+  CsvRead st;
+  memset(&st, 0, sizeof st);
+  bool ok = csv_slurp(a, path, f, &st);
+  fclose(f);
+  Value r = ok ? csv_build(a, path, &st, header, as_matrix) : v_abrupt();
+  csv_read_free(&st);
+  return r;
+}
+
+/* ================================================================== CSV writing */
+
+/* RFC 4180: a field with a comma, quote, line break or edge space is quoted, quotes doubled */
+static void csv_put_text(StrBuf *b, const char *s) {
+  size_t n = strlen(s);
+  bool quote = strpbrk(s, ",\"\r\n") != NULL || (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'));
+  if (!quote) {
+    sb_puts(b, s);
+    return;
+  }
+  sb_putc(b, '"');
+  for (; *s; s++) {
+    if (*s == '"') sb_putc(b, '"');
+    sb_putc(b, *s);
+  }
+  sb_putc(b, '"');
+}
+
+/* shortest text that reads back as the same double; nan is an empty (missing) cell */
+static void csv_put_num(StrBuf *b, double x) {
+  if (isnan(x)) return;
+  if (isinf(x)) {
+    sb_puts(b, x > 0 ? "inf" : "-inf");
+    return;
+  }
+  fmt_num(b, x);
+}
+
+/* One column to write: numbers (a vector) or the items of a list. */
+typedef struct Column {
+  const char *name;
+  Value mat;        /* a number vector, or nil */
+  const List *list; /* or a list of numbers, strings, bools and nils */
+  size_t n;
+} Column;
+
+static void csv_put_cell(StrBuf *b, const Column *c, size_t i) {
+  if (c->list) {
+    Value v = c->list->items[i];
+    if (IS_NUM(v)) csv_put_num(b, AS_NUM(v));
+    else if (IS_STR(v)) csv_put_text(b, AS_STR(v)->s);
+    else if (IS_BOOL(v)) sb_puts(b, AS_BOOL(v) ? "true" : "false");
+  } else {
+    csv_put_num(b, AS_MAT(c->mat)->data[i]);
+  }
+}
+
+/* a record field as a column, checked; false after an error */
+static bool csv_column_of(Args *a, const char *name, Value v, Column *c) {
+  c->name = name;
+  c->mat = v_nil();
+  c->list = NULL;
+  if (IS_LIST(v)) {
+    c->list = AS_LIST(v);
+    c->n = c->list->n;
+    for (size_t i = 0; i < c->n; i++) {
+      Value x = c->list->items[i];
+      if (!(IS_NUM(x) || IS_STR(x) || IS_BOOL(x) || IS_NIL(x))) {
+        arg_error(a, 1, "column '%s' holds a %s at position %zu; a cell must be a number, string, bool or nil", name,
+                  val_type_name(x), i + 1);
+        return false;
+      }
+    }
+    return true;
+  }
+  if (!(IS_MAT(v) || IS_NUM(v) || IS_BOOL(v) || IS_RANGE(v))) {
+    arg_error(a, 1, "column '%s' must be a vector or a list, got a %s", name, val_type_name(v));
+    return false;
+  }
+  c->mat = val_as_mat(a->I, v, arg_span(a, 1), "a column");
+  if (IS_ABRUPT(c->mat)) return false;
+  const Mat *m = AS_MAT(c->mat);
+  if (!mat_is_vector(m) && mat_numel(m) != 0) {
+    arg_error(a, 1, "column '%s' must be a vector, got a %zu×%zu matrix", name, mat_rows(m), mat_cols(m));
+    val_release(c->mat);
+    return false;
+  }
+  c->n = mat_numel(m);
+  return true;
+}
+
+/* header=: true (the names), false (no header line) or a list of names, one per column */
+static bool csv_header(Args *a, size_t ncols, bool *write, const List **names) {
+  const Value *h = kw_get(a, "header");
+  *write = true;
+  *names = NULL;
+  if (!h) return true;
+  if (IS_BOOL(*h)) {
+    *write = AS_BOOL(*h);
+    return true;
+  }
+  if (!IS_LIST(*h)) {
+    kw_error(a, "header", "header= must be true, false or a list of column names, got a %s", val_type_name(*h));
+    return false;
+  }
+  const List *l = AS_LIST(*h);
+  if (l->n != ncols) {
+    kw_error(a, "header", "header= has %zu name%s but the data has %zu column%s", l->n, l->n == 1 ? "" : "s", ncols,
+             ncols == 1 ? "" : "s");
+    return false;
+  }
+  for (size_t i = 0; i < l->n; i++)
+    if (!IS_STR(l->items[i])) {
+      kw_error(a, "header", "header= must hold strings, but item %zu is a %s", i + 1, val_type_name(l->items[i]));
+      return false;
+    }
+  *names = l;
+  return true;
+}
+
+static void csv_emit(StrBuf *b, const Column *cols, size_t ncols, size_t nrows, bool header, const List *names) {
+  if (header && ncols > 0) {
+    for (size_t j = 0; j < ncols; j++) {
+      if (j) sb_putc(b, ',');
+      csv_put_text(b, names ? AS_STR(names->items[j])->s : cols[j].name);
+    }
+    sb_putc(b, '\n');
+  }
+  for (size_t i = 0; i < nrows; i++) {
+    for (size_t j = 0; j < ncols; j++) {
+      if (j) sb_putc(b, ',');
+      csv_put_cell(b, &cols[j], i);
+    }
+    sb_putc(b, '\n');
+  }
+}
+
+/* the columns of a record: each one checked, all of one length */
+static Column *record_columns(Args *a, const Record *r, size_t *nrows) {
+  Column *cols = dlt_xmalloc((r->n ? r->n : 1) * sizeof(Column));
+  for (size_t j = 0; j < r->n; j++) {
+    bool ok = csv_column_of(a, r->keys[j]->s, r->vals[j], &cols[j]);
+    if (ok && j > 0 && cols[j].n != cols[0].n) {
+      arg_error(a, 1, "column '%s' has %zu value%s but column '%s' has %zu", cols[j].name, cols[j].n,
+                cols[j].n == 1 ? "" : "s", cols[0].name, cols[0].n);
+      val_release(cols[j].mat);
+      ok = false;
+    }
+    if (!ok) {
+      while (j-- > 0) val_release(cols[j].mat);
+      free(cols);
+      return NULL;
+    }
+  }
+  *nrows = r->n ? cols[0].n : 0;
+  return cols;
+}
+
+static Value bi_write_csv(Args *a) {
+  const char *path;
+  if (!arg_str(a, 0, &path)) return v_abrupt();
+  Value data = a->v[1];
+  StrBuf b = STRBUF_INIT;
+  bool header;
+  const List *names;
+  if (IS_RECORD(data)) {
+    const Record *r = AS_RECORD(data);
+    size_t nrows;
+    Column *cols = record_columns(a, r, &nrows);
+    if (!cols) return v_abrupt();
+    bool ok = csv_header(a, r->n, &header, &names);
+    if (ok) csv_emit(&b, cols, r->n, nrows, header, names);
+    for (size_t j = 0; j < r->n; j++) val_release(cols[j].mat);
+    free(cols);
+    if (!ok) return v_abrupt();
+  } else if (IS_MAT(data) || IS_RANGE(data)) {
+    Value m;
+    if (!arg_mat(a, 1, &m)) return v_abrupt();
+    const Mat *x = AS_MAT(m);
+    size_t R = mat_rows(x), C = mat_cols(x);
+    if (!csv_header(a, C, &header, &names)) {
+      val_release(m);
+      return v_abrupt();
+    }
+    if (header && C > 0) {
+      for (size_t j = 0; j < C; j++) {
+        if (j) sb_putc(&b, ',');
+        if (names) csv_put_text(&b, AS_STR(names->items[j])->s);
+        else sb_printf(&b, "c%zu", j + 1);
+      }
+      sb_putc(&b, '\n');
+    }
+    for (size_t i = 0; i < R; i++) {
+      for (size_t j = 0; j < C; j++) {
+        if (j) sb_putc(&b, ',');
+        csv_put_num(&b, x->data[i * C + j]);
+      }
+      sb_putc(&b, '\n');
+    }
+    val_release(m);
+  } else {
+    return arg_error(a, 1, "the data must be a record of columns or a matrix, got a %s", val_type_name(data));
+  }
+  bool ok = write_file(a, path, b.s ? b.s : "", b.len);
+  sb_free(&b);
+  return ok ? v_nil() : v_abrupt();
+}
+
+/* ================================================================== JSON */
+
+/* A numeric array (all numbers, at least one) as a column vector, and an array of such arrays of
+ * one length as a matrix with them as rows; NULL (no error) when the array is not of that form. */
+static bool json_numbers(const json_t *arr) {
+  size_t n = json_array_size(arr);
+  for (size_t i = 0; i < n; i++)
+    if (!json_is_number(json_array_get(arr, i))) return false;
+  return n > 0;
+}
+
+static Value json_matrix(Args *a, const json_t *arr, bool *is_matrix) {
+  size_t n = json_array_size(arr), cols = 0;
+  *is_matrix = false;
+  bool vector = json_numbers(arr), rows = n > 0 && !vector;
+  for (size_t i = 0; i < n && rows; i++) {
+    const json_t *row = json_array_get(arr, i);
+    rows = json_is_array(row) && json_numbers(row) && (i == 0 || json_array_size(row) == cols);
+    if (i == 0) cols = json_array_size(row);
+  }
+  if (!vector && !rows) return v_nil();
+  *is_matrix = true;
+  size_t R = n, C = vector ? 1 : cols;
+  Mat *m = mat_alloc(R, C);
+  if (!m) return dlt_error_oom(a->I, a->call, R, C);
+  for (size_t i = 0; i < R; i++)
+    for (size_t j = 0; j < C; j++)
+      m->data[i * C + j] = json_number_value(vector ? json_array_get(arr, i) : json_array_get(json_array_get(arr, i), j));
+  return v_obj(m);
+}
+
+static Value from_json(Args *a, const json_t *j, bool matrices) {
+  switch (json_typeof(j)) {
+  case JSON_OBJECT: {
+    Value r = record_new();
+    const char *key;
+    json_t *item;
+    json_object_foreach((json_t *)j, key, item) {
+      Value v = from_json(a, item, matrices);
+      if (IS_ABRUPT(v)) {
+        val_release(r);
+        return v;
+      }
+      record_set(AS_RECORD(r), key, v);
+    }
+    return r;
+  }
+  case JSON_ARRAY: {
+    if (matrices) {
+      bool is_matrix;
+      Value m = json_matrix(a, j, &is_matrix);
+      if (is_matrix || IS_ABRUPT(m)) return m;
+    }
+    size_t n = json_array_size(j);
+    Value l = list_new(n);
+    for (size_t i = 0; i < n; i++) {
+      Value v = from_json(a, json_array_get(j, i), matrices);
+      if (IS_ABRUPT(v)) {
+        val_release(l);
+        return v;
+      }
+      list_push(AS_LIST(l), v);
+    }
+    return l;
+  }
+  case JSON_STRING: return str_new(json_string_value(j), json_string_length(j));
+  case JSON_INTEGER:
+  case JSON_REAL: return v_num(json_number_value(j));
+  case JSON_TRUE: return v_bool(true);
+  case JSON_FALSE: return v_bool(false);
+  case JSON_NULL: break;
+  }
+  return v_nil();
+}
+
+static Value bi_read_json(Args *a) {
+  const char *path;
+  bool matrices;
+  if (!arg_str(a, 0, &path) || !kw_bool(a, "matrices", false, &matrices)) return v_abrupt();
+  FILE *f = open_read(a, path);
+  if (!f) return v_abrupt();
+  json_error_t err;
+  json_t *root = json_loadf(f, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
+  fclose(f);
+  if (!root) return arg_error(a, 0, "%s:%d:%d: %s", path, err.line, err.column, err.text);
+  Value v = from_json(a, root, matrices);
+  json_decref(root);
+  return v;
+}
+
+#define JSON_MAX_DEPTH 1000
+
+/* Converting a value to JSON: `where` is the path to the part being converted (".a[2]"), for
+ * messages; `digits` the most significant digits any number needs to read back exactly. */
+typedef struct ToJson {
+  Args *a;
+  StrBuf where;
+  int digits;
+} ToJson;
+
+static json_t *json_num(ToJson *t, double x) {
+  if (!isfinite(x)) return json_null(); /* JSON has no nan or inf */
+  if (x == floor(x) && fabs(x) < 9007199254740992.0 && !(x == 0 && signbit(x))) return json_integer((json_int_t)x);
+  for (int d = 1; d <= 17; d++) {
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.*g", d, x);
+    if (strtod(buf, NULL) == x) {
+      if (d > t->digits) t->digits = d;
+      break;
+    }
+  }
+  return json_real(x);
+}
+
+static const char *where_text(ToJson *t) { return t->where.len ? sb_cstr(&t->where) : "the top level"; }
+
+static json_t *to_json(ToJson *t, Value v, int depth);
+
+static json_t *json_of_mat(ToJson *t, const Mat *m) {
+  size_t R = mat_rows(m), C = mat_cols(m);
+  json_t *arr = json_array();
+  if (mat_is_vector(m)) {
+    for (size_t i = 0; i < R * C; i++) json_array_append_new(arr, json_num(t, m->data[i]));
+    return arr;
+  }
+  for (size_t i = 0; i < R; i++) {
+    json_t *row = json_array();
+    for (size_t j = 0; j < C; j++) json_array_append_new(row, json_num(t, m->data[i * C + j]));
+    json_array_append_new(arr, row);
+  }
+  return arr;
+}
+
+static json_t *json_of_container(ToJson *t, Value v, int depth) {
+  size_t mark = t->where.len;
+  bool is_list = IS_LIST(v);
+  json_t *out = is_list ? json_array() : json_object();
+  size_t n = is_list ? AS_LIST(v)->n : AS_RECORD(v)->n;
+  for (size_t i = 0; i < n; i++) {
+    if (is_list) sb_printf(&t->where, "[%zu]", i + 1);
+    else sb_printf(&t->where, ".%s", AS_RECORD(v)->keys[i]->s);
+    json_t *item = to_json(t, is_list ? AS_LIST(v)->items[i] : AS_RECORD(v)->vals[i], depth + 1);
+    if (!item) {
+      json_decref(out);
+      return NULL;
+    }
+    sb_truncate(&t->where, mark);
+    if (is_list) json_array_append_new(out, item);
+    else json_object_set_new(out, AS_RECORD(v)->keys[i]->s, item);
+  }
+  return out;
+}
+
+/* NULL after an error */
+static json_t *to_json(ToJson *t, Value v, int depth) {
+  if (depth > JSON_MAX_DEPTH) {
+    arg_error(t->a, 1, "the value is nested more than %d levels deep (at %s)", JSON_MAX_DEPTH, where_text(t));
+    return NULL;
+  }
+  if (IS_NIL(v)) return json_null();
+  if (IS_BOOL(v)) return json_boolean(AS_BOOL(v));
+  if (IS_NUM(v)) return json_num(t, AS_NUM(v));
+  if (IS_STR(v)) {
+    json_t *s = json_stringn(AS_STR(v)->s, AS_STR(v)->len);
+    if (!s) arg_error(t->a, 1, "the string at %s is not valid UTF-8", where_text(t));
+    return s;
+  }
+  if (IS_LIST(v) || IS_RECORD(v)) return json_of_container(t, v, depth);
+  if (IS_MAT(v) || IS_RANGE(v)) {
+    Value m = val_as_mat(t->a->I, v, arg_span(t->a, 1), "the value");
+    if (IS_ABRUPT(m)) return NULL;
+    json_t *arr = json_of_mat(t, AS_MAT(m));
+    val_release(m);
+    return arr;
+  }
+  arg_error(t->a, 1, "cannot write a %s as JSON (at %s)", val_type_name(v), where_text(t));
+  return NULL;
+}
+
+static Value bi_write_json(Args *a) {
+  const char *path;
+  double indent = 2;
+  bool present;
+  if (!arg_str(a, 0, &path) || !kw_num(a, "indent", &indent, &present)) return v_abrupt();
+  if (!(indent >= 0 && indent <= 31 && indent == floor(indent)))
+    return kw_error(a, "indent", "indent= must be a whole number from 0 to 31, got %g", indent);
+  ToJson t = {a, STRBUF_INIT, 1};
+  json_t *root = to_json(&t, a->v[1], 0);
+  sb_free(&t.where);
+  if (!root) return v_abrupt();
+  size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(t.digits) | (indent > 0 ? JSON_INDENT((size_t)indent) : JSON_COMPACT);
+  char *text = json_dumps(root, flags);
+  json_decref(root);
+  if (!text) return call_error(a, "out of memory");
+  StrBuf b = STRBUF_INIT;
+  sb_puts(&b, text);
+  sb_putc(&b, '\n');
+  free(text);
+  bool ok = write_file(a, path, sb_cstr(&b), b.len);
+  sb_free(&b);
+  return ok ? v_nil() : v_abrupt();
+}
+
+/* ================================================================== files */
+
+/* tempfile(suffix=""): a new empty file in $TMPDIR (or /tmp) with a unique name, created with
+ * mkstemps so that no other process can take the name; the caller removes it. */
+static Value bi_tempfile(Args *a) {
+  const char *suffix = "";
+  if (a->n > 0 && !arg_str(a, 0, &suffix)) return v_abrupt();
+  if (strchr(suffix, '/')) return arg_error(a, 0, "the suffix must not contain '/', got \"%s\"", suffix);
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir) dir = "/tmp";
+  StrBuf b = STRBUF_INIT;
+  sb_printf(&b, "%s/dlt-XXXXXX%s", dir, suffix);
+  char *path = sb_take(&b);
+  int fd = mkstemps(path, (int)strlen(suffix));
+  if (fd < 0) {
+    Value e = call_error(a, "cannot create a temporary file in '%s': %s", dir, strerror(errno));
+    free(path);
+    return e;
+  }
+  close(fd);
+  Value r = str_from(path);
+  free(path);
+  return r;
+}
+
+static Value bi_remove_file(Args *a) {
+  const char *path;
+  if (!arg_str(a, 0, &path)) return v_abrupt();
+  if (remove(path) != 0) return arg_error(a, 0, "cannot remove '%s': %s", path, strerror(errno));
+  return v_nil();
+}
+
+static Value bi_file_exists(Args *a) {
+  const char *path;
+  if (!arg_str(a, 0, &path)) return v_abrupt();
+  struct stat st;
+  return v_bool(stat(path, &st) == 0);
+}
 
 static const Builtin io_builtins[] = {
+  {"read_csv", bi_read_csv, 1, 1, "header matrix", "read_csv(path, header=true, matrix=false)", "a CSV file as a record of columns (number vectors, or lists of strings), or with matrix=true one numeric matrix", NULL},
+  {"write_csv", bi_write_csv, 2, 2, "header", "write_csv(path, data, header=true)", "write a record of equal-length columns, or a matrix, as CSV (header= false or a list of names)", NULL},
+  {"read_json", bi_read_json, 1, 1, "matrices", "read_json(path, matrices=false)", "a JSON file as DLT values: objects -> records, arrays -> lists (numeric ones -> vectors/matrices with matrices=true), null -> nil", NULL},
+  {"write_json", bi_write_json, 2, 2, "indent", "write_json(path, value, indent=2)", "write records, lists, numbers, strings, bools, nil and matrices (arrays of rows) as JSON; nan and inf become null", NULL},
+  {"tempfile", bi_tempfile, 0, 1, NULL, "tempfile(suffix=\"\")", "the path of a new empty file with a unique name in $TMPDIR or /tmp (remove it with remove_file)", NULL},
+  {"remove_file", bi_remove_file, 1, 1, NULL, "remove_file(path)", "delete a file (nil)", NULL},
+  {"file_exists", bi_file_exists, 1, 1, NULL, "file_exists(path)", "whether path names an existing file or directory", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 
