@@ -224,8 +224,8 @@ static double d2_trigamma(double x) { return psi3(x); }
   X(erfc,     erfc,       d_erfc,     d2_erfc,     "complementary error function 1 - erf(x)")       \
   X(erfinv,   f_erfinv,   d_erfinv,   d2_erfinv,   "inverse error function (nan outside [-1, 1])")  \
   X(gamma,    tgamma,     d_gamma,    d2_gamma,    "Gamma function")                                \
-  X(lgamma,   lgamma,     f_digamma,  f_trigamma,   "log |Gamma(x)|")                                \
-  X(digamma,  f_digamma,  f_trigamma, d_trigamma,   "digamma psi(x) = Gamma'(x)/Gamma(x)")           \
+  X(lgamma,   lgamma,     f_digamma,  f_trigamma,  "log |Gamma(x)|")                                 \
+  X(digamma,  f_digamma,  f_trigamma, d_trigamma,  "digamma psi(x) = Gamma'(x)/Gamma(x)")            \
   X(trigamma, f_trigamma, d_trigamma, d2_trigamma, "trigamma psi'(x)")                              \
   X(floor,    floor,      zero,       zero,        "largest integer <= x")                          \
   X(ceil,     ceil,       zero,       zero,        "smallest integer >= x")                         \
