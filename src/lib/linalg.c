@@ -440,21 +440,107 @@ static bool svd_thin(Args *a, const Mat *A, Mat **s, Mat **U, Mat **V) {
   return true;
 }
 
-/* LU with partial pivoting of a private copy: P A = L U. */
+/* LU with partial pivoting of a private copy. The diagonal of LU holds the pivots and signum the
+ * sign of the row permutation, which is all det and logdet need; the rest depends on the path:
+ * - GSL: P A = L U, row-major, with the permutation p (gsl_linalg_LU_decomp).
+ * - LAPACK: dgetrf on the row-major buffer as it is, i.e. on A' in column-major order: P A' = L U
+ *   with the pivots in ipiv. Then dgetrs('T') solves A x = b, dgetri turns it into A^-1 directly
+ *   (the inverse of A' read row-major), and dgecon('I') estimates the 1-norm condition of A. */
 typedef struct {
   Mat *LU;
   gsl_permutation *p;
+  int *ipiv;
   int signum;
 } LUFact;
 
 static void lu_free(LUFact *f) {
   drop(f->LU);
   if (f->p) gsl_permutation_free(f->p);
+  free(f->ipiv);
 }
 
-/* n > 0, A finite and square. */
+static double norm_one(const Mat *A) {
+  double best = 0;
+  for (size_t j = 0; j < mat_cols(A); j++) {
+    double s = 0;
+    for (size_t i = 0; i < mat_rows(A); i++) s += fabs(*at(A, i, j));
+    best = fmax(best, s);
+  }
+  return best;
+}
+
+#ifdef DLT_HAVE_LAPACK
+extern void dgetrf_(const int *m, const int *n, double *A, const int *lda, int *ipiv, int *info);
+extern void dgetrs_(const char *trans, const int *n, const int *nrhs, const double *A, const int *lda,
+                    const int *ipiv, double *B, const int *ldb, int *info, size_t);
+extern void dgetri_(const int *n, double *A, const int *lda, const int *ipiv, double *work, const int *lwork,
+                    int *info);
+extern void dgecon_(const char *norm, const int *n, const double *A, const int *lda, const double *anorm,
+                    double *rcond, double *work, int *iwork, int *info, size_t);
+
+/* n > 0, A finite and square. A zero pivot is not an error here (det is then 0). */
 static bool lu_factor(Args *a, const Mat *A, LUFact *f) {
   f->p = NULL;
+  f->ipiv = NULL;
+  f->LU = copy_mat(a, A);
+  if (!f->LU || !lapack_dim(a, mat_rows(A))) return false;
+  int n = (int)mat_rows(A), info = 0;
+  f->ipiv = malloc((size_t)n * sizeof(int));
+  if (!f->ipiv) return oom_false(a);
+  dgetrf_(&n, &n, f->LU->data, &n, f->ipiv, &info);
+  if (info < 0) return lapack_failed(a, "dgetrf", info);
+  f->signum = 1;
+  for (int k = 0; k < n; k++)
+    if (f->ipiv[k] != k + 1) f->signum = -f->signum;
+  return true;
+}
+
+static bool lu_cond(Args *a, const Mat *A, const LUFact *f, double *cond) {
+  int n = (int)mat_rows(A), info = 0;
+  double anorm = norm_one(A), rcond = 0;
+  double *work = malloc(4 * (size_t)n * sizeof(double));
+  int *iwork = malloc((size_t)n * sizeof(int));
+  bool ok = (work && iwork) || oom_false(a);
+  if (ok) dgecon_("I", &n, f->LU->data, &n, &anorm, &rcond, work, iwork, &info, 1);
+  free(work);
+  free(iwork);
+  if (ok && info != 0) ok = lapack_failed(a, "dgecon", info);
+  *cond = 1 / rcond;
+  return ok;
+}
+
+/* X := A^{-1} X (X is n×k row-major, i.e. k×n column-major: several columns go through X'). */
+static bool lu_solve_all(Args *a, const LUFact *f, Mat *X) {
+  int n = (int)mat_rows(X), k = (int)mat_cols(X), info = 0;
+  if (!lapack_dim(a, mat_cols(X))) return false;
+  Mat *T = k > 1 ? new_mat(a, mat_cols(X), mat_rows(X)) : NULL;
+  if (k > 1 && !T) return false;
+  if (T) gsl_matrix_transpose_memcpy(&T->m, &X->m);
+  dgetrs_("T", &n, &k, f->LU->data, &n, f->ipiv, T ? T->data : X->data, &n, &info, 1);
+  if (T) gsl_matrix_transpose_memcpy(&X->m, &T->m);
+  drop(T);
+  return info == 0 || lapack_failed(a, "dgetrs", info);
+}
+
+/* A^-1, taking over f->LU. */
+static Mat *lu_inverse(Args *a, LUFact *f) {
+  int n = (int)mat_rows(f->LU), lwork = -1, info = 0;
+  double wq = 0;
+  dgetri_(&n, f->LU->data, &n, f->ipiv, &wq, &lwork, &info);
+  if ((info != 0 && !lapack_failed(a, "dgetri", info)) || !lapack_work(a, wq, &lwork)) return NULL;
+  double *work = malloc((size_t)lwork * sizeof(double));
+  if (!work) return oom_false(a), NULL;
+  dgetri_(&n, f->LU->data, &n, f->ipiv, work, &lwork, &info);
+  free(work);
+  if (info != 0) return lapack_failed(a, "dgetri", info), NULL;
+  Mat *X = f->LU;
+  f->LU = NULL;
+  return X;
+}
+#else
+static bool lu_factor(Args *a, const Mat *A, LUFact *f) {
+  f->p = NULL;
+  f->ipiv = NULL;
   f->LU = copy_mat(a, A);
   if (!f->LU) return false;
   f->p = gsl_permutation_alloc(mat_rows(A));
@@ -476,46 +562,71 @@ static int lu_apply_inverse(CBLAS_TRANSPOSE_t trans, gsl_vector *x, void *params
   return gsl_permute_vector_inverse(f->p, x);
 }
 
-static double norm_one(const Mat *A) {
-  double best = 0;
-  for (size_t j = 0; j < mat_cols(A); j++) {
-    double s = 0;
-    for (size_t i = 0; i < mat_rows(A); i++) s += fabs(*at(A, i, j));
-    best = fmax(best, s);
-  }
-  return best;
-}
-
-/* A solve is refused when a pivot is exactly zero or when the estimated 1-norm condition number
- * exceeds 1/eps: the answer would then have no correct digits. The estimate (Hager/Higham, GSL's
- * gsl_linalg_invnorm1) costs a few O(n^2) solves and never overestimates ||A^-1||. */
-static bool lu_check_singular(Args *a, int i, const Mat *A, LUFact *f) {
+static bool lu_cond(Args *a, const Mat *A, const LUFact *f, double *cond) {
   size_t n = mat_rows(A);
-  for (size_t k = 0; k < n; k++)
-    if (*at(f->LU, k, k) == 0) {
-      arg_error(a, i, "the matrix is singular (zero pivot in column %zu of its LU factorisation)", k + 1);
-      return false;
-    }
   gsl_vector *work = gsl_vector_alloc(3 * n);
   if (!work) return oom_false(a);
   double inorm = 0;
-  int st = gsl_linalg_invnorm1(n, lu_apply_inverse, f, &inorm, work);
+  int st = gsl_linalg_invnorm1(n, lu_apply_inverse, (void *)f, &inorm, work);
   gsl_vector_free(work);
+  if (st) {
+    dlt_gsl_clear();
+    inorm = INFINITY;
+  }
   /* ||A||_1 · ||A^-1||_1 as (||A||_1 / m) · (m · ||A^-1||_1): neither factor overflows when the
    * product does not, even for entries near the largest double */
-  double m = max_abs(A), cond = 0;
+  double m = max_abs(A), c = 0;
   for (size_t j = 0; j < n; j++) {
     double s = 0;
     for (size_t r = 0; r < n; r++) s += fabs(*at(A, r, j)) / m;
-    cond = fmax(cond, s);
+    c = fmax(c, s);
   }
-  cond *= m * inorm;
-  if (st || !(cond * DBL_EPSILON <= 1)) {
-    dlt_gsl_clear();
-    arg_error(a, i, "the matrix is singular to working precision (estimated condition number %.3g)", cond);
+  *cond = c * (m * inorm);
+  return true;
+}
+
+/* X := A^{-1} X for all columns at once: permute the rows, then two blocked triangular solves. */
+static bool lu_solve_all(Args *a, const LUFact *f, Mat *X) {
+  for (size_t j = 0; j < mat_cols(X); j++) {
+    gsl_vector_view c = gsl_matrix_column(&X->m, j);
+    gsl_permute_vector(f->p, &c.vector);
+  }
+  gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasUnit, 1.0, &f->LU->m, &X->m);
+  gsl_blas_dtrsm(CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, 1.0, &f->LU->m, &X->m);
+  return true;
+}
+
+static Mat *lu_inverse(Args *a, LUFact *f) {
+  Mat *X = new_mat(a, mat_rows(f->LU), mat_rows(f->LU));
+  int st = X ? gsl_linalg_LU_invert(&f->LU->m, f->p, &X->m) : 0;
+  if (!st) return X;
+  drop(X);
+  dlt_error_gsl(a->I, a->call, a->fname, st);
+  return NULL;
+}
+#endif
+
+static size_t first_zero_pivot(const LUFact *f) {
+  size_t k = 0;
+  while (k < mat_rows(f->LU) && *at(f->LU, k, k) != 0) k++;
+  return k;
+}
+
+/* A solve is refused when a pivot is exactly zero or when the estimated 1-norm condition number
+ * exceeds 1/eps: the answer would then have no correct digits. The estimate (Hager/Higham:
+ * LAPACK's dgecon, or GSL's gsl_linalg_invnorm1) costs a few O(n^2) solves and never
+ * overestimates ||A^-1||. */
+static bool lu_check_singular(Args *a, int i, const Mat *A, LUFact *f) {
+  size_t k = first_zero_pivot(f);
+  if (k < mat_rows(A)) {
+    arg_error(a, i, "the matrix is singular (zero pivot at step %zu of its LU factorisation)", k + 1);
     return false;
   }
-  return true;
+  double cond;
+  if (!lu_cond(a, A, f, &cond)) return false;
+  if (cond * DBL_EPSILON <= 1) return true;
+  arg_error(a, i, "the matrix is singular to working precision (estimated condition number %.3g)", cond);
+  return false;
 }
 
 /* ---------------------------------------------------------------- products */
@@ -739,10 +850,8 @@ static Value logdet_of(Args *a, const Mat *A) {
     arg_error(a, 0, "the determinant is negative (log|det A| = %.6g); use log(abs(det(A))) for the log of its size",
               gsl_linalg_LU_lndet(&f.LU->m));
   } else {
-    size_t k = 0;
-    while (*at(f.LU, k, k) != 0) k++;
-    arg_error(a, 0, "the matrix is singular (zero pivot in column %zu), so det A = 0; log(abs(det(A))) is -inf",
-              k + 1);
+    arg_error(a, 0, "the matrix is singular (zero pivot at step %zu), so det A = 0; log(abs(det(A))) is -inf",
+              first_zero_pivot(&f) + 1);
   }
   lu_free(&f);
   return r;
@@ -757,15 +866,7 @@ static Value inv_of(Args *a, const Mat *A) {
   if (n == 0) return give(new_mat(a, 0, 0));
   LUFact f;
   Mat *X = NULL;
-  if (lu_factor(a, A, &f) && lu_check_singular(a, 0, A, &f)) {
-    X = new_mat(a, n, n);
-    int st = X ? gsl_linalg_LU_invert(&f.LU->m, f.p, &X->m) : 0;
-    if (st) {
-      drop(X);
-      X = NULL;
-      dlt_error_gsl(a->I, a->call, a->fname, st);
-    }
-  }
+  if (lu_factor(a, A, &f) && lu_check_singular(a, 0, A, &f)) X = lu_inverse(a, &f);
   lu_free(&f);
   return give(X);
 }
@@ -786,23 +887,13 @@ static Value with_mats(Args *a, Mat2Fn f) {
   return scalar_if(a, 2, r);
 }
 
-/* X := A^{-1} X for all columns at once: permute the rows, then two blocked triangular solves. */
-static void lu_solve_all(const LUFact *f, Mat *X) {
-  for (size_t j = 0; j < mat_cols(X); j++) {
-    gsl_vector_view c = gsl_matrix_column(&X->m, j);
-    gsl_permute_vector(f->p, &c.vector);
-  }
-  gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasUnit, 1.0, &f->LU->m, &X->m);
-  gsl_blas_dtrsm(CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, 1.0, &f->LU->m, &X->m);
-}
-
 static Value solve_of(Args *a, const Mat *A, const Mat *b) {
   if (!check_square(a, 0, A) || !check_finite(a, 0, A)) return v_abrupt();
   Mat *X = rhs_copy(a, 1, A, b);
   if (!X || mat_numel(X) == 0) return give(X);
   LUFact f;
   bool ok = lu_factor(a, A, &f) && lu_check_singular(a, 0, A, &f);
-  if (ok) lu_solve_all(&f, X);
+  ok = ok && lu_solve_all(a, &f, X);
   lu_free(&f);
   if (!ok) drop(X);
   return ok ? v_obj(X) : v_abrupt();
