@@ -489,7 +489,7 @@ static Value bi_histogram(Args *a) {
 }
 
 /* ------------------------------------------------------------------ fitting */
-typedef enum { SC_LINEAR, SC_LOGLOG, SC_SEMILOGX, SC_SEMILOGY } Scale;
+typedef enum { SC_LINEAR, SC_LOGLOG, SC_SEMILOGX, SC_SEMILOGY, SC_LOGLOG_SLOPE } Scale;
 
 static bool get_scale(Args *a, Scale *sc) {
   static const char *const names[] = {"linear", "loglog", "semilogx", "semilogy"};
@@ -517,10 +517,10 @@ static void points_free(Points *p) {
 }
 
 /* the logarithm of every entry of v (called name), which must be positive */
-static bool log_all(Args *a, int i, const char *name, double *v, size_t n, const char *scale) {
+static bool log_all(Args *a, int i, const char *name, double *v, size_t n, const char *fit) {
   for (size_t j = 0; j < n; j++) {
     if (v[j] <= 0) {
-      arg_error(a, i, "scale=\"%s\" takes the logarithm of %s, but %s[%zu] = %s is not positive", scale, name, name,
+      arg_error(a, i, "%s takes the logarithm of %s, but %s[%zu] = %s is not positive", fit, name, name,
                 j + 1, num_text(v[j]).s);
       return false;
     }
@@ -530,7 +530,8 @@ static bool log_all(Args *a, int i, const char *name, double *v, size_t n, const
 }
 
 static bool fit_points(Args *a, Scale sc, size_t min_n, const char *why, Points *p) {
-  static const char *const names[] = {"linear", "loglog", "semilogx", "semilogy"};
+  static const char *const fits[] = {"", "scale=\"loglog\"", "scale=\"semilogx\"", "scale=\"semilogy\"",
+                                      "a power-law fit"};
   Value xv, yv;
   p->x = p->y = NULL;
   if (!xy_pair(a, &xv, &yv)) return false;
@@ -550,8 +551,8 @@ static bool fit_points(Args *a, Scale sc, size_t min_n, const char *why, Points 
       arg_error(a, 0, "all x values are equal (to %s), so the slope is undefined", num_text(p->x[0]).s);
       ok = false;
     }
-    if (ok && (sc == SC_LOGLOG || sc == SC_SEMILOGX)) ok = log_all(a, 0, "x", p->x, n, names[sc]);
-    if (ok && (sc == SC_LOGLOG || sc == SC_SEMILOGY)) ok = log_all(a, 1, "y", p->y, n, names[sc]);
+    if (ok && (sc == SC_LOGLOG || sc == SC_LOGLOG_SLOPE || sc == SC_SEMILOGX)) ok = log_all(a, 0, "x", p->x, n, fits[sc]);
+    if (ok && (sc == SC_LOGLOG || sc == SC_LOGLOG_SLOPE || sc == SC_SEMILOGY)) ok = log_all(a, 1, "y", p->y, n, fits[sc]);
   }
   val_release(xv);
   val_release(yv);
@@ -603,7 +604,7 @@ static Value bi_slope(Args *a) {
 
 static Value bi_loglog_slope(Args *a) {
   Points p;
-  if (!fit_points(a, SC_LOGLOG, 3, " for a standard error", &p)) return v_abrupt();
+  if (!fit_points(a, SC_LOGLOG_SLOPE, 3, " for a standard error", &p)) return v_abrupt();
   Line L = fit_line(&p);
   points_free(&p);
   Value r = record_new();
