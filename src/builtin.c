@@ -78,7 +78,9 @@ bool arg_int(Args *a, int i, long *out) {
   double x;
   if (!arg_num(a, i, &x)) return false;
   if (x != floor(x) || fabs(x) > 9.0e15) {
-    arg_error(a, i, "the %s argument must be a whole number, got %.17g", ordinal(i), x);
+    /* nan's sign bit is meaningless to a user: printf would show "-nan" for some of them */
+    if (isnan(x)) arg_error(a, i, "the %s argument must be a whole number, got nan", ordinal(i));
+    else arg_error(a, i, "the %s argument must be a whole number, got %.17g", ordinal(i), x);
     return false;
   }
   *out = (long)x;

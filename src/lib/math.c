@@ -69,8 +69,23 @@ static double sf_value(int before, int status, const gsl_sf_result *r) {
 
 static double psi(double x) { SF(gsl_sf_psi_e(x, &r_)); }
 static double psi1(double x) { SF(gsl_sf_psi_1_e(x, &r_)); }
-static double psi2(double x) { SF(gsl_sf_psi_n_e(2, x, &r_)); }
-static double psi3(double x) { SF(gsl_sf_psi_n_e(3, x, &r_)); }
+static double psi2_pos(double x) { SF(gsl_sf_psi_n_e(2, x, &r_)); }
+static double psi3_pos(double x) { SF(gsl_sf_psi_n_e(3, x, &r_)); }
+/* GSL's psi_n is defined for x > 0 only; below, the reflection formula
+ * psi^(n)(1 - x) + (-1)^(n+1) psi^(n)(x) = (-1)^n pi d^n/dx^n cot(pi x) extends it (poles at the
+ * non-positive integers give nan, as digamma and trigamma do there). */
+static double psi2(double x) {
+  if (x > 0) return psi2_pos(x);
+  if (x == floor(x)) return NAN;
+  double s = sin(M_PI * x), c = cos(M_PI * x);
+  return psi2_pos(1 - x) - 2 * M_PI * M_PI * M_PI * c / (s * s * s);
+}
+static double psi3(double x) {
+  if (x > 0) return psi3_pos(x);
+  if (x == floor(x)) return NAN;
+  double s = sin(M_PI * x), c = cos(M_PI * x), csc2 = 1 / (s * s);
+  return 2 * pow(M_PI, 4) * (2 * csc2 * c * c / (s * s) + csc2 * csc2) - psi3_pos(1 - x);
+}
 
 /* The standard normal: density, distribution function, their logarithms, and the quantile (nan
  * outside [0, 1]). GSL's Φ keeps full relative accuracy in the lower tail; log Φ uses log erfc

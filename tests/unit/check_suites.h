@@ -8,5 +8,6 @@ Suite *value_suite(void);
 Suite *gsl_suite(void);
 Suite *parse_suite(void);
 Suite *registry_suite(void);
+Suite *mathfn_suite(void);
 
 #endif
