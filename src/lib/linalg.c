@@ -1001,14 +1001,15 @@ static size_t first_bad_minor(const Mat *S) {
   return hi;
 }
 
-static Value not_positive_definite(Args *a, const Mat *S) {
+/* S is A + jitter·I; the eigenvalue and the advice are about A itself. */
+static Value not_positive_definite(Args *a, const Mat *S, double jitter) {
   size_t k = first_bad_minor(S);
   Mat *E = copy_mat(a, S), *vals;
   if (!E) return v_abrupt();
   bool have = sym_eigen(a, E, -1, &vals, NULL);
   drop(E);
   if (!have) return v_abrupt();
-  double lmin = vals->data[0];
+  double lmin = vals->data[0] - jitter;
   drop(vals);
   return arg_error(a, 0,
                    "the matrix is not positive definite (the factorisation fails at pivot %zu, the leading %zu×%zu "
@@ -1034,7 +1035,7 @@ static Value cholesky_of(Args *a, const Mat *A) {
   if (gsl_linalg_cholesky_decomp1(&L->m) != GSL_SUCCESS) {
     dlt_gsl_clear();
     drop(L);
-    Value e = not_positive_definite(a, S);
+    Value e = not_positive_definite(a, S, jitter);
     drop(S);
     return e;
   }
