@@ -638,7 +638,7 @@ static json_t *json_of_container(ToJson *t, Value v, int depth) {
 /* NULL after an error */
 static json_t *to_json(ToJson *t, Value v, int depth) {
   if (depth > JSON_MAX_DEPTH) {
-    arg_error(t->a, 1, "the value is nested more than %d levels deep (at %s)", JSON_MAX_DEPTH, where_text(t));
+    arg_error(t->a, 1, "the value is nested more than %d levels deep", JSON_MAX_DEPTH);
     return NULL;
   }
   if (IS_NIL(v)) return json_null();
