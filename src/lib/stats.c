@@ -407,7 +407,7 @@ static Value hist_edges(Args *a, const Mat *x, Mat **edges) {
   if (bv) {
     if (!arg_size(a, 1, &bins)) return v_abrupt();
     if (bins == 0) return arg_error(a, 1, "bins must be positive, got 0");
-    if (bins > 100000000) return arg_error(a, 1, "bins must be at most 100000000, got %zu", bins);
+    if (bins > 10000000) return arg_error(a, 1, "bins must be at most 10000000, got %zu", bins);
   }
   double lo, hi;
   const Value *rv = kw_get(a, "range");
@@ -541,8 +541,15 @@ static bool fit_points(Args *a, Scale sc, size_t min_n, const char *why, Points 
     call_error(a, "needs at least %zu points%s, got %zu", min_n, why, n);
     ok = false;
   } else {
-    p->x = dlt_xmalloc(n * sizeof(double));
-    p->y = dlt_xmalloc(n * sizeof(double));
+    p->x = malloc(n * sizeof(double));
+    p->y = malloc(n * sizeof(double));
+    if (!p->x || !p->y) {
+      points_free(p);
+      val_release(xv);
+      val_release(yv);
+      dlt_error_oom(a->I, a->call, n, 2);
+      return false;
+    }
     memcpy(p->x, AS_MAT(xv)->data, n * sizeof(double));
     memcpy(p->y, AS_MAT(yv)->data, n * sizeof(double));
     bool all_equal = true;
@@ -629,7 +636,12 @@ static Value bi_polyfit(Args *a) {
   if (!xy_pair(a, &xv, &yv)) return v_abrupt();
   Mat *x = AS_MAT(xv), *y = AS_MAT(yv);
   size_t n = mat_numel(x), p = deg + 1, distinct = 0;
-  double *sorted = dlt_xmalloc((n ? n : 1) * sizeof(double));
+  double *sorted = malloc((n ? n : 1) * sizeof(double));
+  if (!sorted) {
+    val_release(xv);
+    val_release(yv);
+    return dlt_error_oom(a->I, a->call, n, 1);
+  }
   memcpy(sorted, x->data, n * sizeof(double));
   qsort(sorted, n, sizeof(double), cmp_num);
   for (size_t i = 0; i < n; i++) distinct += i == 0 || sorted[i] != sorted[i - 1];
@@ -776,8 +788,8 @@ static Value bi_geom_rate(Args *a) {
     return arg_error(a, 0, "needs at least %d values%s, got %zu", has_limit ? 2 : 3,
                      has_limit ? "" : " (or 2 with limit=)", n);
   }
-  double *k = dlt_xmalloc(ne * sizeof(double)), *le = dlt_xmalloc(ne * sizeof(double));
-  Value r = v_nil();
+  double *k = malloc(ne * sizeof(double)), *le = malloc(ne * sizeof(double));
+  Value r = k && le ? v_nil() : dlt_error_oom(a->I, a->call, ne, 2);
   for (size_t i = 0; i < ne && IS_NIL(r); i++) {
     double e = has_limit ? fabs(x[i] - limit) : fabs(x[i + 1] - x[i]);
     if (e == 0)
