@@ -43,11 +43,13 @@ void calc_point_init(CalcPoint *p, size_t n, bool scalar);
 bool calc_point_set(Args *a, CalcPoint *p, const double *x);
 void calc_point_free(CalcPoint *p);
 
-/* Call fn(argv...) and require a finite or non-finite number (or a bool, or a 1×1 matrix).
- * `what` names the function in the error: "the integrand", "f(t, y)". False after an error. */
+/* Call fn(argv...) and require a number (or a bool, or a 1×1 matrix); it may be nan or inf, the
+ * caller decides. `what` names the function in the error: "the integrand", "f(t, y)". False after
+ * an error, raised either inside fn (with its own location and a call-stack line) or here. Ctrl-C
+ * is honoured before each call, also when fn is a builtin. */
 bool calc_call_num(Args *a, Value fn, const char *what, int argc, const Value *argv, double *out);
-/* Require a numeric vector of exactly n entries (a number when n == 1), copied into out.
- * When m_out is given, an n×m matrix (rows, cols given by n and *m_out) is accepted instead. */
+/* Require a numeric vector (a column, a row, a range or a list of numbers) of exactly n entries
+ * (a number is accepted when n == 1), copied into out. */
 bool calc_call_vec(Args *a, Value fn, const char *what, int argc, const Value *argv, size_t n, double *out);
 /* Like calc_call_vec for an n×n matrix (row-major into out). */
 bool calc_call_mat(Args *a, Value fn, const char *what, int argc, const Value *argv, size_t n, double *out);
@@ -56,16 +58,17 @@ bool calc_call_mat(Args *a, Value fn, const char *what, int argc, const Value *a
 bool calc_call_anyvec(Args *a, Value fn, const char *what, int argc, const Value *argv, double **out, size_t *n);
 
 /* A numeric argument that is a number (scalar = true) or a vector (a matrix with one row or
- * column, a range, a list of numbers): its entries in a new malloc'd array. */
+ * column, a range, a list of numbers): its entries in a new malloc'd array (free it; it is NULL
+ * only after an error). `name` names the argument in the error ("y0"). */
 bool calc_arg_vec(Args *a, int i, const char *name, double **out, size_t *n, bool *scalar);
 /* The same for a keyword argument (present is set when it was given). */
 bool calc_kw_vec(Args *a, const char *name, double **out, size_t *n, bool *present);
-/* A keyword option that must be a positive number (def when absent); finite unless allow_inf. */
+/* A keyword option that must be a finite positive number (def when absent). */
 bool calc_kw_pos(Args *a, const char *name, double def, double *out);
 /* A keyword option that must be a non-negative number (def when absent). */
 bool calc_kw_nonneg(Args *a, const char *name, double def, double *out);
-/* A keyword option that must be a whole number >= min (def when absent). */
-bool calc_kw_count(Args *a, const char *name, size_t def, size_t min, size_t *out);
+/* A keyword option that must be a whole number between min and max (def when absent). */
+bool calc_kw_count(Args *a, const char *name, size_t def, size_t min, size_t max, size_t *out);
 bool calc_kw_bool(Args *a, const char *name, bool def, bool *out);
 
 /* A new column vector (or a number when scalar and n == 1) holding x; v_abrupt() on OOM. */
