@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "ast.h"
@@ -136,6 +137,21 @@ size_t mat_limit_bytes(void) {
 
 void mat_set_limit_bytes(size_t bytes) { mat_limit = bytes; }
 
+/* Large matrices come straight from mmap in 4 KiB pages; one page fault per 4 KiB made elementwise
+ * operations on 10^6 entries ~30% slower than NumPy, which asks for transparent huge pages on
+ * arrays of 4 MiB or more. Ask the same (a hint: without THP support it does nothing). */
+static void advise_huge_pages(void *p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  if (bytes < ((size_t)4 << 20)) return;
+  uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+  uintptr_t end = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+  if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
 static Mat *mat_alloc_impl(size_t rows, size_t cols, bool zero) {
   if (cols && rows > SIZE_MAX / cols) return NULL;
   size_t n = rows * cols;
@@ -143,6 +159,7 @@ static Mat *mat_alloc_impl(size_t rows, size_t cols, bool zero) {
   size_t bytes = sizeof(Mat) + n * sizeof(double);
   Mat *a = zero ? calloc(1, bytes) : malloc(bytes);
   if (!a) return NULL;
+  advise_huge_pages(a, bytes);
   a->obj.kind = OBJ_MATRIX;
   a->obj.refs = 1;
   a->m.size1 = rows;
