@@ -1,5 +1,6 @@
 #!/bin/sh
-# examples.sh - every program in examples/ and the example in README.md runs cleanly.
+# examples.sh - every program in examples/, the README example, the tutorial programs and the
+# library reference examples run cleanly.
 set -u
 : "${DLT:?set DLT to the dlt binary}"
 : "${DLT_SRCDIR:?set DLT_SRCDIR to the source tree}"
@@ -30,6 +31,20 @@ awk -v dir="$tmp" '/^```dlt$/ { n++; f = dir "/tutorial" n ".dlt"; inblock = 1; 
 for f in "$tmp"/tutorial*.dlt; do
   if ! $W "$DLT" "$f" > "$tmp/out" 2>&1; then
     echo "FAIL: tutorial block $(basename "$f" .dlt | sed 's/tutorial//')"
+    cat "$f" "$tmp/out"
+    failures=$((failures + 1))
+  fi
+done
+# every example in the library reference (docs/library/*.md): the docs show what really runs
+for md in "$DLT_SRCDIR"/docs/library/*.md; do
+  page=$(basename "$md" .md)
+  awk -v dir="$tmp" -v page="$page" '/^```dlt$/ { n++; f = dir "/lib-" page n ".dlt"; inblock = 1; printf "" > f; next }
+       /^```/ { inblock = 0; next } inblock { print >> f }' "$md"
+done
+for f in "$tmp"/lib-*.dlt; do
+  [ -e "$f" ] || continue
+  if ! (cd "$tmp" && $W "$DLT" "$f") > "$tmp/out" 2>&1; then
+    echo "FAIL: docs/library example $(basename "$f" .dlt | sed 's/^lib-//')"
     cat "$f" "$tmp/out"
     failures=$((failures + 1))
   fi
