@@ -1,12 +1,14 @@
 /* lib/calculus.c - integration: adaptive quadrature, Gauss rules, 2-D and Monte Carlo integration,
  * and the helpers calculus, ode and optim share for calling DLT functions from GSL callbacks.
  *
- * A GSL routine cannot be aborted from its callback. When the user's function raises an error (or
- * Ctrl-C is pressed) the callback records the failure and returns a harmless value (0, which lets
- * the adaptive rules converge at once) for every later call; the builtin then returns v_abrupt()
- * and the user's error, with its own location and call-stack line, is what gets reported.
+ * When the user's function raises an error (or Ctrl-C is pressed) the callback records the failure
+ * and stops the GSL routine: the QUADPACK routines by a longjmp back to where they were called
+ * (they allocate nothing: all their memory is the workspace we own), the others by returning a
+ * value that ends their iteration. The builtin then returns v_abrupt(), and the user's error, with
+ * its own location and call-stack line, is what gets reported.
  */
 #include <math.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -490,6 +492,7 @@ typedef struct Quad {
   double fixed;
   bool failed;
   size_t evals;
+  jmp_buf stop;      /* set by quad_run around the QUADPACK call */
 } Quad;
 
 static double quad_f(double x, void *p) {
@@ -498,18 +501,16 @@ static double quad_f(double x, void *p) {
   q->evals++;
   Value argv[2] = {v_num(q->fixed), v_num(x)};
   double y;
-  if (!calc_call_num(q->a, q->fn, q->what, q->has_fixed ? 2 : 1, q->has_fixed ? argv : argv + 1, &y)) {
+  if (!calc_call_num(q->a, q->fn, q->what, q->has_fixed ? 2 : 1, q->has_fixed ? argv : argv + 1, &y))
     q->failed = true;
-    return 0;
-  }
-  if (!isfinite(y)) {
+  else if (!isfinite(y)) {
     if (q->has_fixed)
       call_error(q->a, "%s is %s at (x, y) = (%s, %s)", q->what, CALC_NUM(y), CALC_NUM(q->fixed), CALC_NUM(x));
     else
       call_error(q->a, "%s is %s at x = %s", q->what, CALC_NUM(y), CALC_NUM(x));
     q->failed = true;
-    return 0;
   }
+  if (q->failed) longjmp(q->stop, 1);
   return y;
 }
 
@@ -518,9 +519,25 @@ typedef struct QuadOpts {
   size_t limit;
 } QuadOpts;
 
-/* ∫_lo^hi by the QUADPACK routine that fits the limits; pts: sorted break points strictly inside */
-static int quad_apply(Quad *q, double lo, double hi, double *pts, size_t npts, const QuadOpts *o,
-                      gsl_integration_workspace *w, double *val, double *err) {
+/* The QUADPACK routine that fits the limits (lo < hi); the integrand stops it by longjmp(*stop). */
+static int quad_run(jmp_buf *stop, gsl_function *F, double lo, double hi, double *pts, size_t npts, const QuadOpts *o,
+                    gsl_integration_workspace *w, double *val, double *err) {
+  if (setjmp(*stop)) return GSL_FAILURE;
+  if (npts) {
+    pts[0] = lo;
+    pts[npts + 1] = hi;
+    return gsl_integration_qagp(F, pts, npts + 2, o->abstol, o->reltol, o->limit, w, val, err);
+  }
+  if (isinf(lo) && isinf(hi)) return gsl_integration_qagi(F, o->abstol, o->reltol, o->limit, w, val, err);
+  if (isinf(hi)) return gsl_integration_qagiu(F, lo, o->abstol, o->reltol, o->limit, w, val, err);
+  if (isinf(lo)) return gsl_integration_qagil(F, hi, o->abstol, o->reltol, o->limit, w, val, err);
+  return gsl_integration_qags(F, lo, hi, o->abstol, o->reltol, o->limit, w, val, err);
+}
+
+/* ∫_lo^hi F for any limits; pts: sorted break points strictly inside, from index 1 of an array with
+ * room for both limits */
+static int quad_limits(jmp_buf *stop, gsl_function *F, double lo, double hi, double *pts, size_t npts,
+                       const QuadOpts *o, gsl_integration_workspace *w, double *val, double *err) {
   *val = *err = 0;
   if (lo == hi) return GSL_SUCCESS;
   double sign = 1;
@@ -530,22 +547,15 @@ static int quad_apply(Quad *q, double lo, double hi, double *pts, size_t npts, c
     hi = t;
     sign = -1;
   }
-  gsl_function F = {quad_f, q};
-  int st;
-  if (npts) {
-    pts[0] = lo;
-    pts[npts + 1] = hi;
-    st = gsl_integration_qagp(&F, pts, npts + 2, o->abstol, o->reltol, o->limit, w, val, err);
-  } else if (isinf(lo) && isinf(hi))
-    st = gsl_integration_qagi(&F, o->abstol, o->reltol, o->limit, w, val, err);
-  else if (isinf(hi))
-    st = gsl_integration_qagiu(&F, lo, o->abstol, o->reltol, o->limit, w, val, err);
-  else if (isinf(lo))
-    st = gsl_integration_qagil(&F, hi, o->abstol, o->reltol, o->limit, w, val, err);
-  else
-    st = gsl_integration_qags(&F, lo, hi, o->abstol, o->reltol, o->limit, w, val, err);
+  int st = quad_run(stop, F, lo, hi, pts, npts, o, w, val, err);
   *val *= sign;
   return st;
+}
+
+static int quad_apply(Quad *q, double lo, double hi, double *pts, size_t npts, const QuadOpts *o,
+                      gsl_integration_workspace *w, double *val, double *err) {
+  gsl_function F = {quad_f, q};
+  return quad_limits(&q->stop, &F, lo, hi, pts, npts, o, w, val, err);
 }
 
 static const char *quad_reason(int st) {
@@ -654,7 +664,7 @@ static Value bi_integrate(Args *a) {
     dlt_gsl_clear();
     return dlt_error_oom_items(a->I, a->call, "an integration workspace", "subintervals", (double)o.limit, 48);
   }
-  Quad q = {a, a->v[0], "the integrand", false, 0, false, 0};
+  Quad q = {.a = a, .fn = a->v[0], .what = "the integrand"};
   double val, err;
   int st = quad_apply(&q, lo, hi, pts, npts, &o, w, &val, &err);
   gsl_integration_workspace_free(w);
@@ -682,6 +692,7 @@ typedef struct Quad2 {
   Bound ylo, yhi;
   QuadOpts o;
   gsl_integration_workspace *w;
+  jmp_buf stop;
 } Quad2;
 
 static bool bound_at(Quad2 *q, const Bound *b, const char *what, double x, double *y) {
@@ -700,21 +711,19 @@ static bool bound_at(Quad2 *q, const Bound *b, const char *what, double x, doubl
 
 static double quad2_outer(double x, void *p) {
   Quad2 *q = p;
-  if (q->inner.failed) return 0;
-  double ylo, yhi, val, err;
-  if (!bound_at(q, &q->ylo, "the lower y-limit", x, &ylo) || !bound_at(q, &q->yhi, "the upper y-limit", x, &yhi)) {
+  double ylo, yhi, val = 0, err;
+  if (!bound_at(q, &q->ylo, "the lower y-limit", x, &ylo) || !bound_at(q, &q->yhi, "the upper y-limit", x, &yhi))
     q->inner.failed = true;
-    return 0;
+  else {
+    q->inner.fixed = x;
+    int st = quad_apply(&q->inner, ylo, yhi, NULL, 0, &q->o, q->w, &val, &err);
+    if (st && !q->inner.failed) {
+      call_error(q->inner.a, "no convergence of the inner integral over y at x = %s: %s (estimate %s, error %s)",
+                 CALC_NUM(x), quad_reason(st), CALC_NUM(val), CALC_NUM(err));
+      q->inner.failed = true;
+    }
   }
-  q->inner.fixed = x;
-  int st = quad_apply(&q->inner, ylo, yhi, NULL, 0, &q->o, q->w, &val, &err);
-  if (q->inner.failed) return 0;
-  if (st) {
-    call_error(q->inner.a, "no convergence of the inner integral over y at x = %s: %s (estimate %s, error %s)",
-               CALC_NUM(x), quad_reason(st), CALC_NUM(val), CALC_NUM(err));
-    q->inner.failed = true;
-    return 0;
-  }
+  if (q->inner.failed) longjmp(q->stop, 1);
   return val;
 }
 
@@ -772,7 +781,7 @@ static Value bi_integrate2(Args *a) {
   Quad2 q;
   if (!arg_callable(a, 0) || !xrange_arg(a, 1, &xlo, &xhi) || !yrange_arg(a, 2, &q.ylo, &q.yhi) || !quad_opts(a, &q.o))
     return v_abrupt();
-  q.inner = (Quad){a, a->v[0], "the integrand", true, 0, false, 0};
+  q.inner = (Quad){.a = a, .fn = a->v[0], .what = "the integrand", .has_fixed = true};
   /* the inner integrals are the outer integrand's values: they must be more accurate than the
    * outer tolerance or the outer rule sees their noise as roughness */
   QuadOpts outer = q.o;
@@ -788,23 +797,8 @@ static Value bi_integrate2(Args *a) {
     return dlt_error_oom_items(a->I, a->call, "an integration workspace", "subintervals", (double)q.o.limit, 96);
   }
   gsl_function F = {quad2_outer, &q};
-  double val = 0, err = 0, sign = 1;
-  if (xlo > xhi) {
-    double t = xlo;
-    xlo = xhi;
-    xhi = t;
-    sign = -1;
-  }
-  int st = GSL_SUCCESS;
-  if (xlo == xhi) {
-  } else if (isinf(xlo) && isinf(xhi))
-    st = gsl_integration_qagi(&F, outer.abstol, outer.reltol, outer.limit, wo, &val, &err);
-  else if (isinf(xhi))
-    st = gsl_integration_qagiu(&F, xlo, outer.abstol, outer.reltol, outer.limit, wo, &val, &err);
-  else if (isinf(xlo))
-    st = gsl_integration_qagil(&F, xhi, outer.abstol, outer.reltol, outer.limit, wo, &val, &err);
-  else
-    st = gsl_integration_qags(&F, xlo, xhi, outer.abstol, outer.reltol, outer.limit, wo, &val, &err);
+  double val, err;
+  int st = quad_limits(&q.stop, &F, xlo, xhi, NULL, 0, &outer, wo, &val, &err);
   gsl_integration_workspace_free(wo);
   gsl_integration_workspace_free(q.w);
   dlt_gsl_clear();
@@ -812,8 +806,8 @@ static Value bi_integrate2(Args *a) {
   if (st)
     return call_error(a, "no convergence of the outer integral over x: %s; the estimate %s has an estimated error of %s "
                          "(raise limit= or loosen abstol=/reltol=)",
-                      quad_reason(st), CALC_NUM(sign * val), CALC_NUM(err));
-  return v_num(sign * val);
+                      quad_reason(st), CALC_NUM(val), CALC_NUM(err));
+  return v_num(val);
 }
 
 /* ================================================================== Monte Carlo */
@@ -912,8 +906,10 @@ static Value bi_mc_integrate(Args *a) {
     kw_error(a, "method", "method= must be \"plain\", \"vegas\" or \"miser\", got \"%s\"", method);
     goto done;
   }
-  if (kind > 0 && n > 100000000) {
-    arg_error(a, 3, "method=\"%s\" takes at most 1e8 samples, got %zu", method, n);
+  /* GSL's vegas and miser run to the end after an error or Ctrl-C (with a trivial integrand): the
+   * cap keeps that wait short */
+  if (kind > 0 && n > 10000000) {
+    arg_error(a, 3, "method=\"%s\" takes at most 1e7 samples, got %zu", method, n);
     goto done;
   }
   gsl_rng *r = args_rng(a);

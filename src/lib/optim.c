@@ -206,6 +206,7 @@ typedef struct FnN {
   size_t n;
   bool failed;
   double *work; /* n numbers */
+  bool search;  /* minimize: explain non-finite values in terms of the search */
 } FnN;
 
 static void point_text(StrBuf *b, const CalcPoint *p) { val_print(b, p->v, PRINT_REPR | PRINT_INLINE); }
@@ -216,7 +217,11 @@ static bool fnn_eval(FnN *c, const double *x, double *y, bool allow_inf) {
   if (isnan(*y) || (!allow_inf && isinf(*y))) {
     StrBuf b = STRBUF_INIT;
     point_text(&b, &c->pt);
-    call_error(c->a, "f is %s at x = %s", CALC_NUM(*y), sb_cstr(&b));
+    const char *hint = !c->search ? ""
+                       : *y < 0   ? " (f may be unbounded below)"
+                       : isnan(*y) ? " (the search left f's domain: return a large value there instead)"
+                                   : "";
+    call_error(c->a, "f is %s at x = %s%s", CALC_NUM(*y), sb_cstr(&b), hint);
     sb_free(&b);
     return false;
   }
@@ -384,7 +389,7 @@ static Value bi_minimize(Args *a) {
   MinOpts o;
   Value r = v_abrupt();
   gsl_vector *xv = NULL, *xm = NULL;
-  FnN c = {a, a->v[0], v_nil(), {v_nil(), 0, true}, 0, false, NULL};
+  FnN c = {a, a->v[0], v_nil(), {v_nil(), 0, true}, 0, false, NULL, true};
   if (!arg_callable(a, 0) || !calc_arg_vec(a, 1, "the starting point", &x0, &n, &scalar) || !min_opts(a, &o, &c)) goto done;
   if (n == 0) {
     arg_error(a, 1, "the starting point must not be empty");
@@ -477,7 +482,7 @@ static Value bi_fd_grad(Args *a) {
   double *x = NULL, h, *g = NULL;
   bool scalar;
   Value r = v_abrupt();
-  FnN c = {a, a->v[0], v_nil(), {v_nil(), 0, true}, 0, false, NULL};
+  FnN c = {a, a->v[0], v_nil(), {v_nil(), 0, true}, 0, false, NULL, false};
   if (!fd_args(a, &c, &x, &scalar, 1e-3, &h)) goto done;
   if (!(g = malloc(c.n * sizeof *g))) {
     dlt_error_oom(a->I, a->call, c.n, 1);
@@ -521,7 +526,7 @@ static Value bi_fd_jacobian(Args *a) {
   size_t m;
   Value r = v_abrupt();
   Mat *J = NULL;
-  FnN c = {a, a->v[0], v_nil(), {v_nil(), 0, true}, 0, false, NULL};
+  FnN c = {a, a->v[0], v_nil(), {v_nil(), 0, true}, 0, false, NULL, false};
   if (!fd_args(a, &c, &x, &scalar, 1e-3, &h)) goto done;
   if (!calc_point_set(a, &c.pt, x) || !calc_call_anyvec(a, c.fn, "f", 1, &c.pt.v, &f0, &m)) goto done;
   if (m == 0) {
@@ -589,7 +594,7 @@ static Value bi_fd_hessian(Args *a) {
   bool scalar;
   Value r = v_abrupt();
   Mat *H = NULL;
-  FnN c = {a, a->v[0], v_nil(), {v_nil(), 0, true}, 0, false, NULL};
+  FnN c = {a, a->v[0], v_nil(), {v_nil(), 0, true}, 0, false, NULL, false};
   if (!fd_args(a, &c, &x, &scalar, 2e-3, &h)) goto done;
   if (!(H = mat_alloc(c.n, c.n))) {
     dlt_error_oom(a->I, a->call, c.n, c.n);
