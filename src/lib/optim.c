@@ -219,7 +219,7 @@ static bool fnn_eval(FnN *c, const double *x, double *y, bool allow_inf) {
     point_text(&b, &c->pt);
     const char *hint = !c->search ? ""
                        : *y < 0   ? " (f may be unbounded below)"
-                       : isnan(*y) ? " (the search left f's domain: return a large value there instead)"
+                       : isnan(*y) ? " (the search left f's domain: return a large finite value there instead)"
                                    : "";
     call_error(c->a, "f is %s at x = %s%s", CALC_NUM(*y), sb_cstr(&b), hint);
     sb_free(&b);
@@ -301,9 +301,9 @@ static bool min_opts(Args *a, MinOpts *o, FnN *c) {
     return false;
   }
   o->has_step = kw_get(a, "step") != NULL;
-  /* nelder-mead: the simplex size; bfgs: the gradient norm, which rounding in f keeps from going
-   * much below 1e-7 on problems of unit scale */
-  if (!calc_kw_pos(a, "tol", o->bfgs ? 1e-6 : 1e-8, &o->tol) || !calc_kw_pos(a, "step", 1, &o->step) ||
+  /* nelder-mead: the simplex size; bfgs: the gradient norm. Rounding in f keeps both from going
+   * much below 1e-8 (sqrt(eps) times the scale of x) when the minimum value is not 0 */
+  if (!calc_kw_pos(a, "tol", 1e-6, &o->tol) || !calc_kw_pos(a, "step", 1, &o->step) ||
       !calc_kw_count(a, "maxiter", 10000, 1, 100000000, &o->maxiter))
     return false;
   const Value *g = kw_get(a, "grad");
@@ -623,7 +623,7 @@ static const Builtin optim_builtins[] = {
   {"minimize1", bi_minimize1, 3, 3, "x0 tol maxiter", "minimize1(f, a, b, x0=, tol=1e-10, maxiter=1000)",
    "a minimum of f on [a, b] by Brent's method: {x, f}", NULL},
   {"minimize", bi_minimize, 2, 2, "method grad tol step maxiter",
-   "minimize(f, x0, method=\"nelder-mead\", grad=, tol=, step=, maxiter=10000)",
+   "minimize(f, x0, method=\"nelder-mead\", grad=, tol=1e-6, step=, maxiter=10000)",
    "a local minimum of f(x) from x0 (nelder-mead or bfgs): {x, f, iterations, converged}", NULL},
   {"fd_grad", bi_fd_grad, 2, 2, "h", "fd_grad(f, x, h=1e-3)",
    "the gradient of f at x by central differences (a column; a number when x is a number)", NULL},
