@@ -144,9 +144,7 @@ bool calc_call_vec(Args *a, Value fn, const char *what, int argc, const Value *a
     return false;
   }
   if (!IS_MAT(m) || mat_numel(AS_MAT(m)) != n || (IS_NUM(r) && n != 1)) {
-    if (IS_MAT(m) && !IS_NUM(r))
-      call_error(a, "%s must return a vector of length %zu, got %s", what, n, calc_what(r).s);
-    else if (n == 1)
+    if (n == 1)
       call_error(a, "%s must return a number, got %s", what, calc_what(r).s);
     else
       call_error(a, "%s must return a vector of length %zu, got %s", what, n, calc_what(r).s);
