@@ -310,6 +310,17 @@ Value calc_vec_value(Args *a, const double *x, size_t n, bool scalar) {
 
 /* ================================================================== Gauss rules */
 
+/* finite limits whose difference overflows would put the quadrature nodes at ±inf */
+static bool wide_range_ok(Args *a, int i, double lo, double hi) {
+  if (isfinite(lo) && isfinite(hi) && !isfinite(hi - lo)) {
+    arg_error(a, i, "the range from %s to %s is too wide for double precision: split it, or use ±inf limits",
+              CALC_NUM(lo), CALC_NUM(hi));
+    return false;
+  }
+  return true;
+}
+
+
 typedef struct NodeWeight {
   double x, w;
 } NodeWeight;
@@ -471,6 +482,7 @@ static Value bi_gauss_legendre(Args *a) {
     if (a->n > 1 && !finite_arg(a, 1, "the lower limit", &lo)) return v_abrupt();
     if (a->n > 2 && !finite_arg(a, 2, "the upper limit", &hi)) return v_abrupt();
   }
+  if (!wide_range_ok(a, 2, lo, hi)) return v_abrupt();
   double *nodes = malloc(n * sizeof *nodes), *weights = malloc(n * sizeof *weights);
   if (!nodes || !weights) return rule_alloc_failed(a, nodes, weights, n);
   int st = dlt_gauss_legendre(n, lo, hi, nodes, weights);
@@ -568,7 +580,7 @@ static const char *quad_reason(int st) {
 
 static bool quad_opts(Args *a, QuadOpts *o) {
   if (!calc_kw_nonneg(a, "abstol", 1e-10, &o->abstol) || !calc_kw_nonneg(a, "reltol", 1e-10, &o->reltol) ||
-      !calc_kw_count(a, "limit", 1000, 1, 10000000, &o->limit))
+      !calc_kw_count(a, "limit", 1000, 1, 1000000, &o->limit))
     return false;
   /* QUADPACK refuses relative tolerances it cannot reach in double precision */
   if (o->abstol == 0 && o->reltol < 50 * 2.2204460492503131e-16) {
@@ -653,6 +665,7 @@ static Value bi_integrate(Args *a) {
   if (!arg_callable(a, 0) || !limit_arg(a, 1, "the lower limit", &lo) || !limit_arg(a, 2, "the upper limit", &hi) ||
       !quad_opts(a, &o) || !calc_kw_bool(a, "info", false, &info))
     return v_abrupt();
+  if (!wide_range_ok(a, 2, lo, hi)) return v_abrupt();
   double *pts;
   size_t npts;
   if (!quad_points(a, lo, hi, o.limit, &pts, &npts)) return v_abrupt();
@@ -750,6 +763,7 @@ static bool yrange_arg(Args *a, int i, Bound *lo, Bound *hi) {
       Value e = AS_LIST(v)->items[k];
       b[k]->is_fn = val_is_callable(e);
       b[k]->fn = e;
+      b[k]->c = 0;
       if (IS_NUM(e) && !isnan(AS_NUM(e))) b[k]->c = AS_NUM(e);
       else if (!b[k]->is_fn) {
         arg_error(a, i, "each y-limit must be a number or a function of x, got %s", calc_what(e).s);
@@ -777,7 +791,8 @@ static bool yrange_arg(Args *a, int i, Bound *lo, Bound *hi) {
 static Value bi_integrate2(Args *a) {
   double xlo, xhi;
   Quad2 q;
-  if (!arg_callable(a, 0) || !xrange_arg(a, 1, &xlo, &xhi) || !yrange_arg(a, 2, &q.ylo, &q.yhi) || !quad_opts(a, &q.o))
+  if (!arg_callable(a, 0) || !xrange_arg(a, 1, &xlo, &xhi) || !wide_range_ok(a, 1, xlo, xhi) ||
+      !yrange_arg(a, 2, &q.ylo, &q.yhi) || !wide_range_ok(a, 2, q.ylo.c, q.yhi.c) || !quad_opts(a, &q.o))
     return v_abrupt();
   q.inner = (Quad){.a = a, .fn = a->v[0], .what = "the integrand", .has_fixed = true};
   /* the inner integrals are the outer integrand's values: they must be more accurate than the
@@ -878,7 +893,7 @@ static bool box_args(Args *a, double **lo, double **hi, size_t *d, bool *scalar)
     return false;
   }
   for (size_t i = 0; i < *d; i++)
-    if (!(isfinite((*lo)[i]) && isfinite((*hi)[i]) && (*lo)[i] < (*hi)[i])) {
+    if (!(isfinite((*lo)[i]) && isfinite((*hi)[i]) && (*lo)[i] < (*hi)[i] && isfinite((*hi)[i] - (*lo)[i]))) {
       arg_error(a, 2, "the box must be finite with lo < hi in every coordinate, got %s .. %s in coordinate %zu",
                 CALC_NUM((*lo)[i]), CALC_NUM((*hi)[i]), i + 1);
       return false;
@@ -910,6 +925,11 @@ static Value bi_mc_integrate(Args *a) {
     arg_error(a, 3, "method=\"%s\" takes at most 1e7 samples, got %zu", method, n);
     goto done;
   }
+  /* with fewer samples its 5 adaptation rounds fit the grid to noise and report a tiny stderr */
+  if (kind == 1 && n < 1000) {
+    arg_error(a, 3, "method=\"vegas\" needs at least 1000 samples, got %zu", n);
+    goto done;
+  }
   gsl_rng *r = args_rng(a);
   if (!r) goto done;
   Monte m = {a, a->v[0], {v_nil(), d, scalar}, false};
@@ -930,10 +950,6 @@ static Value bi_mc_integrate(Args *a) {
   calc_point_free(&m.pt);
   dlt_gsl_clear();
   if (m.failed) goto done;
-  if (st == GSL_EINVAL) {
-    arg_error(a, 3, "method=\"%s\" needs more samples in %zu dimensions, got %zu", method, d, n);
-    goto done;
-  }
   if (st) {
     dlt_error_gsl(a->I, a->call, "mc_integrate", st);
     goto done;
