@@ -1,5 +1,6 @@
 /* builtin.c - argument checking shared by every builtin, and the builtin lookup. */
 #include "builtin.h"
+#include "print.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -205,4 +206,19 @@ const Builtin *builtin_find(const char *name) {
     for (const Builtin *b = (*m)->fns; b->name; b++)
       if (strcmp(b->name, name) == 0) return b;
   return NULL;
+}
+
+bool kw_axis(Args *a, int *axis) {
+  const Value *v = kw_get(a, "axis");
+  *axis = 0;
+  if (!v) return true;
+  if (IS_NUM(*v) && (AS_NUM(*v) == 1 || AS_NUM(*v) == 2)) {
+    *axis = (int)AS_NUM(*v);
+    return true;
+  }
+  if (IS_NUM(*v))
+    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %s", num_text(AS_NUM(*v)).s);
+  else
+    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got a %s", val_type_name(*v));
+  return false;
 }

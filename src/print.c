@@ -269,3 +269,12 @@ char *val_to_cstr(Value v, PrintMode mode) {
   val_print(&b, v, mode);
   return sb_take(&b);
 }
+
+NumText num_text(double x) {
+  NumText t;
+  StrBuf b = STRBUF_INIT;
+  fmt_num(&b, x);
+  snprintf(t.s, sizeof t.s, "%s", sb_cstr(&b));
+  sb_free(&b);
+  return t;
+}

@@ -11,6 +11,13 @@
 void fmt_num(StrBuf *b, double x);
 void fmt_num_short(StrBuf *b, double x); /* %.6g-style, for matrix entries */
 
+/* A number as print shows it ("0.1", "nan", "-inf"), in a buffer an error message can use
+ * directly: arg_error(a, 0, "got %s", num_text(x).s). */
+typedef struct NumText {
+  char s[40];
+} NumText;
+NumText num_text(double x);
+
 /* DISPLAY: what `print` writes (a string is its text); REPR: strings quoted, as in containers.
  * PRINT_INLINE may be or-ed in: matrices on one line (for messages). */
 typedef enum { PRINT_DISPLAY = 0, PRINT_REPR = 1, PRINT_INLINE = 2 } PrintMode;

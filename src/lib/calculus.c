@@ -29,15 +29,6 @@
 
 /* ================================================================== shared helpers */
 
-CalcNum calc_num(double x) {
-  CalcNum c;
-  StrBuf b = STRBUF_INIT;
-  fmt_num(&b, x);
-  snprintf(c.s, sizeof c.s, "%s", sb_cstr(&b));
-  sb_free(&b);
-  return c;
-}
-
 /* "a string", "a 2×3 matrix": what a value is, for messages */
 typedef struct CalcWhat {
   char s[64];

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "../builtin.h"
+#include "../print.h"
 
 /* The largest order accepted (the Golub–Welsch eigenproblem costs O(n^2)). */
 #define DLT_GAUSS_MAX 10000
@@ -74,11 +75,7 @@ bool calc_kw_bool(Args *a, const char *name, bool def, bool *out);
 /* A new column vector (or a number when scalar and n == 1) holding x; v_abrupt() on OOM. */
 Value calc_vec_value(Args *a, const double *x, size_t n, bool scalar);
 
-/* Shortest round-trip text for a number in a message: CALC_NUM(x) is a char array. */
-typedef struct CalcNum {
-  char s[48];
-} CalcNum;
-CalcNum calc_num(double x);
-#define CALC_NUM(x) (calc_num(x).s)
+/* Shortest round-trip text for a number in a message (print.h's num_text). */
+#define CALC_NUM(x) (num_text(x).s)
 
 #endif

@@ -314,20 +314,6 @@ typedef struct Bad {
   char msg[160];
 } Bad;
 
-/* a number as print shows it ("0.1", "nan"), for messages */
-typedef struct NumText {
-  char s[40];
-} NumText;
-
-static NumText num_text(double x) {
-  NumText t;
-  StrBuf b = STRBUF_INIT;
-  fmt_num(&b, x);
-  snprintf(t.s, sizeof t.s, "%s", sb_cstr(&b));
-  sb_free(&b);
-  return t;
-}
-
 /* One element: x holds a value of each parameter; false with *bad filled to reject them. */
 typedef bool (*Kernel)(const double *x, double *out, Bad *bad);
 
@@ -655,20 +641,6 @@ static const Multi m_beta = {k_beta, {"a", "b"}}, m_lbeta = {k_lbeta, {"a", "b"}
 /* ------------------------------------------------------------------ logsumexp and softmax
  * Along "lines" as the reductions do: all entries (no axis=), each column (axis=1, a 1×cols
  * result) or each row (axis=2, a rows×1 result). */
-static bool get_axis(Args *a, int *axis) {
-  const Value *v = kw_get(a, "axis");
-  *axis = 0;
-  if (!v) return true;
-  if (IS_NUM(*v) && (AS_NUM(*v) == 1 || AS_NUM(*v) == 2)) {
-    *axis = (int)AS_NUM(*v);
-    return true;
-  }
-  if (IS_NUM(*v))
-    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %g", AS_NUM(*v));
-  else
-    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got a %s", val_type_name(*v));
-  return false;
-}
 
 /* log Σ exp(p[i s]) = m + log1p(rest) with m the largest entry and rest = Σ_{others} exp(p - m):
  * nothing overflows, and neither does rounding 1 + tiny lose anything. Returns false when m is not
@@ -711,7 +683,7 @@ static void softmax_line(const double *p, double *q, size_t n, size_t s) {
 static Value along(Args *a, bool softmax) {
   int axis;
   Value mv;
-  if (!get_axis(a, &axis) || !arg_mat(a, 0, &mv)) return v_abrupt();
+  if (!kw_axis(a, &axis) || !arg_mat(a, 0, &mv)) return v_abrupt();
   Mat *x = AS_MAT(mv);
   size_t R = mat_rows(x), C = mat_cols(x);
   if (!softmax && axis == 0) {

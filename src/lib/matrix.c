@@ -123,23 +123,6 @@ static const char *const reduce_name[] = {"sum", "prod", "mean", "min", "max", "
 /* reductions with no value on zero entries (sum and prod have their identities 0 and 1) */
 static bool needs_entries(Reduce k) { return k == R_MEAN || k == R_MIN || k == R_MAX || k == R_ARGMIN || k == R_ARGMAX; }
 
-/* axis= is 0 when absent */
-static bool get_axis(Args *a, int *axis) {
-  const Value *v = kw_get(a, "axis");
-  *axis = 0;
-  if (!v) return true;
-  if (IS_NUM(*v) && (AS_NUM(*v) == 1 || AS_NUM(*v) == 2)) {
-    *axis = (int)AS_NUM(*v);
-    return true;
-  }
-  if (IS_NUM(*v))
-    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %g",
-             isnan(AS_NUM(*v)) ? NAN : AS_NUM(*v)); /* never "-nan" */
-  else
-    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got a %s", val_type_name(*v));
-  return false;
-}
-
 /* The reduction of the n entries p[0], p[s], p[2s], ...; argmin/argmax give a 1-based position.
  * The extremes stop at the first nan, so nan propagates and argmin/argmax report where it is. */
 static double reduce_line(Reduce k, const double *p, size_t n, size_t s) {
@@ -260,7 +243,7 @@ static Value reduce_along(Args *a, Reduce k, Mat *x, int axis) {
 
 static Value reduce(Args *a, Reduce k) {
   int axis;
-  if (!get_axis(a, &axis)) return v_abrupt();
+  if (!kw_axis(a, &axis)) return v_abrupt();
   Value m;
   if (!arg_mat(a, 0, &m)) return v_abrupt();
   Value r = axis ? reduce_along(a, k, AS_MAT(m), axis) : reduce_entries(a, k, AS_MAT(m));
@@ -433,7 +416,7 @@ static Value bi_where(Args *a) {
  * keeps its shape either way. */
 static Value cumulate(Args *a, bool product) {
   int axis;
-  if (!get_axis(a, &axis)) return v_abrupt();
+  if (!kw_axis(a, &axis)) return v_abrupt();
   Value m;
   if (!arg_mat(a, 0, &m)) return v_abrupt();
   Mat *x = AS_MAT(m);

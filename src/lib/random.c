@@ -51,20 +51,6 @@ void args_rng_done(Args *a, gsl_rng *rng) {
 /* ------------------------------------------------------------------ checked parameters */
 typedef enum { ANY, POSITIVE, NONNEG, UNIT } Cond;
 
-/* a number as print shows it ("0.1", "nan"), for messages */
-typedef struct NumText {
-  char s[40];
-} NumText;
-
-static NumText num_text(double x) {
-  NumText t;
-  StrBuf b = STRBUF_INIT;
-  fmt_num(&b, x);
-  snprintf(t.s, sizeof t.s, "%s", sb_cstr(&b));
-  sb_free(&b);
-  return t;
-}
-
 /* NULL when x satisfies cond, else what it must be */
 static const char *cond_fails(Cond cond, double x) {
   if (!isfinite(x)) return "a finite number";

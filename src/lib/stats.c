@@ -27,36 +27,6 @@
 #include "../print.h"
 #include "../strbuf.h"
 
-/* a number as print shows it, for messages */
-typedef struct NumText {
-  char s[40];
-} NumText;
-
-static NumText num_text(double x) {
-  NumText t;
-  StrBuf b = STRBUF_INIT;
-  fmt_num(&b, x);
-  snprintf(t.s, sizeof t.s, "%s", sb_cstr(&b));
-  sb_free(&b);
-  return t;
-}
-
-/* axis= is 0 when absent (the same words as sum/mean use) */
-static bool get_axis(Args *a, int *axis) {
-  const Value *v = kw_get(a, "axis");
-  *axis = 0;
-  if (!v) return true;
-  if (IS_NUM(*v) && (AS_NUM(*v) == 1 || AS_NUM(*v) == 2)) {
-    *axis = (int)AS_NUM(*v);
-    return true;
-  }
-  if (IS_NUM(*v))
-    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got %s", num_text(AS_NUM(*v)).s);
-  else
-    kw_error(a, "axis", "axis= must be 1 (down the rows) or 2 (across the columns), got a %s", val_type_name(*v));
-  return false;
-}
-
 /* ------------------------------------------------------------------ one line of data
  * A "line" is n values p[0], p[s], p[2s], ...: all entries, one column or one row. `work` has
  * room for n doubles (for the order statistics, which sort a copy). */
@@ -161,7 +131,7 @@ static Value too_few(Args *a, size_t need, const Mat *x, int axis) {
  * line: no axis -> a number (nq == 1) or an nq×1 column; axis=1 -> nq×cols; axis=2 -> rows×nq. */
 static Value reduce_q(Args *a, LineFn f, size_t min_n, const double *qs, size_t nq, bool q_is_vector) {
   int axis;
-  if (!get_axis(a, &axis)) return v_abrupt();
+  if (!kw_axis(a, &axis)) return v_abrupt();
   Value m;
   if (!arg_mat(a, 0, &m)) return v_abrupt();
   Mat *x = AS_MAT(m);
