@@ -250,6 +250,19 @@ static Value call_builtin(Interp *I, const Builtin *b, Args *a) {
   Node *kwnodes[64];
   Span kwspans[64];
   Args bound;
+  if (a->n > 0 && IS_EXT(a->v[0]) && AS_EXT(a->v[0])->cls->method) {
+    bool handled = false;
+    dlt_gsl_clear();
+    Value r = AS_EXT(a->v[0])->cls->method(a, b->name, &handled);
+    if (handled) {
+      if (dlt_gsl_pending() && !IS_ABRUPT(r)) {
+        val_release(r);
+        r = dlt_error_gsl(I, a->call, b->name, dlt_gsl_pending());
+      }
+      dlt_gsl_clear();
+      return r;
+    }
+  }
   if (a->nkw > 0) {
     if (a->nkw > 64 || a->n > 64) return dlt_error(I, a->call, "%s(): too many arguments", b->name);
     int npos, nkw;

@@ -205,6 +205,11 @@ typedef struct ExtClass {
   /* Visit every Value this object holds (for the cycle collector, gc.c). NULL: it holds none that
    * could lead back to it. The visitor may overwrite a slot with nil. */
   void (*traverse)(Obj *self, void (*visit)(Value *slot, void *ctx), void *ctx);
+  /* A builtin called with this value as its first positional argument (mean(mu), cov(mu),
+   * moment(mu, 3)): return its result and set *handled, or leave *handled false for the builtin's
+   * own behaviour. This is how generic builtins extend to domain types without knowing them. The
+   * Args are as written at the call (keywords not yet checked against the builtin's list). */
+  Value (*method)(struct Args *a, const char *builtin, bool *handled);
 } ExtClass;
 
 typedef struct Ext {
