@@ -477,6 +477,12 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx) {
     diag_parse(ctx->I, &s, "unexpected %s: there is no open bracket for it to close", what);
     return 0;
   }
+  if (strcmp(yysymbol_name(got), "':'") == 0 && ctx->depth > 0 && ctx->depth <= PARSE_MAX_BRACKETS &&
+      ctx->brackets[ctx->depth - 1] == '[') {
+    /* NumPy and Matlab write slices with ':'; DLT's ranges are inclusive a..b */
+    diag_parse(ctx->I, &s, "unexpected ':': a range is written a..b (A[2..3, :]); ':' alone selects a whole row or column");
+    return 0;
+  }
   if (got == YYSYMBOL_EQ || got == YYSYMBOL_NE || got == YYSYMBOL_LE || got == YYSYMBOL_GE ||
       strcmp(yysymbol_name(got), "'<'") == 0 || strcmp(yysymbol_name(got), "'>'") == 0) {
     bool allowed = false;
