@@ -61,6 +61,10 @@ typedef struct MeasureKind {
   void (*traverse)(Measure *m, void (*visit)(Value *slot, void *ctx), void *ctx);
   /* Release kind-private data (m->priv). NULL when there is none. */
   void (*free_priv)(Measure *m);
+
+  /* E[(x - mean)^k] for a 1-D measure, exactly, when computing it from raw moments would lose
+   * digits to cancellation (NULL: cmoment expands the raw moments binomially). */
+  bool (*central_moment)(const Measure *m, int k, double *out);
 } MeasureKind;
 
 struct Measure {
