@@ -260,7 +260,7 @@ typedef enum { METHOD_AUTO, METHOD_EXACT, METHOD_QUAD, METHOD_MC } Method;
 typedef struct Estimate {
   double *val, *err; /* pf.k entries each */
   const char *method;
-  char rule[160];
+  char rule[256];
   size_t n; /* evaluations of f (atoms, nodes or samples) */
 } Estimate;
 
@@ -837,10 +837,12 @@ static double densq_f(double x, void *p) {
   return q->k == 0 ? y : q->k == 1 ? x * y : (x - q->c) * (x - q->c) * y;
 }
 
-static int densq_run(DensQuad *q, double lo, double hi, gsl_integration_workspace *w, double *val, double *err) {
+/* abstol: moments that vanish (a symmetric density's mean) cannot be had to a relative tolerance */
+static int densq_run(DensQuad *q, double lo, double hi, double abstol, gsl_integration_workspace *w, double *val,
+                     double *err) {
   gsl_function F = {densq_f, q};
   if (setjmp(q->stop)) return GSL_FAILURE;
-  return gsl_integration_qags(&F, lo, hi, 1e-300, 1e-11, QUAD_LIMIT, w, val, err);
+  return gsl_integration_qags(&F, lo, hi, abstol, 1e-11, QUAD_LIMIT, w, val, err);
 }
 
 static bool dens_finite_arg(Args *a, int i, const char *name, double *x) {
@@ -906,7 +908,9 @@ static Value bi_density(Args *a) {
   int st = GSL_SUCCESS;
   for (q.k = 0; q.k < 3 && !st; q.k++) {
     if (q.k == 2) q.c = mom[1] / mom[0]; /* the second central moment about the mean: no cancellation */
-    st = densq_run(&q, lo, hi, w, &mom[q.k], &err[q.k]);
+    double scale = fmax(fmax(fabs(lo), fabs(hi)), hi - lo);
+    st = densq_run(&q, lo, hi, q.k ? 1e-13 * mom[0] * (q.k == 1 ? scale : scale * scale) : 1e-300, w, &mom[q.k],
+                   &err[q.k]);
     if (q.k == 0 && !st && !(mom[0] > 0)) st = GSL_EZERODIV;
   }
   gsl_integration_workspace_free(w);
@@ -1210,9 +1214,12 @@ static Value bi_wasserstein(Args *a) {
     free(r2);
     return v_abrupt();
   }
-  double wpp, err = 0;
+  double wpp, err = 0, mean;
   int st = GSL_SUCCESS;
-  if (q1.atoms && q2.atoms) wpp = atoms_wp(q1.atoms, q1.n, q2.atoms, q2.n, p);
+  /* a measure whose mean does not exist (a Cauchy) is at infinite W_p distance, p >= 1, from all
+   * others; the quadrature would return a large finite number */
+  if ((P->kind->mean && !P->kind->mean(P, &mean)) || (Q->kind->mean && !Q->kind->mean(Q, &mean))) wpp = INFINITY;
+  else if (q1.atoms && q2.atoms) wpp = atoms_wp(q1.atoms, q1.n, q2.atoms, q2.n, p);
   else {
     /* ∫_0^1 |F⁻¹(u) − G⁻¹(u)|^p du, with break points where a quantile function jumps */
     size_t nb = (q1.atoms ? q1.n : 0) + (q2.atoms ? q2.n : 0) + 2, k = 0;
@@ -1249,6 +1256,7 @@ static Value bi_wasserstein(Args *a) {
   }
   free(r1);
   free(r2);
+  if (isinf(wpp) && !st) return v_num(INFINITY);
   if (st || !isfinite(wpp))
     return call_error(a, "the quantile integral did not converge: %s (the p-th moments may not exist)",
                       st ? quad_reason(st) : "the integral is not finite");
