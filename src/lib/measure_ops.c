@@ -560,9 +560,9 @@ static bool expect_adaptive(PointFn *pf, const Measure *m, const ExpectOpts *o, 
     m->kind->cov(m, &var);
     q.s = sqrt(var);
     q.dens = DENS_NORMAL;
-  } else if (isfinite(lo) && isfinite(hi)) {
-    q.c = 0;
-    q.s = 1;
+  } else if (isfinite(lo) && isfinite(hi) && isfinite(hi - lo)) { /* z in [0, 1]: tiny intervals too */
+    q.c = lo;
+    q.s = hi - lo;
   } else
     centre_scale(m, &q.c, &q.s);
   if (is_density_kind(m)) {
