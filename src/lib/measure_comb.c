@@ -1480,8 +1480,9 @@ static double *as_shift(Interp *I, Value v, size_t d, const Span *where) {
   }
   for (size_t j = 0; j < d; j++)
     if (!isfinite(b[j])) {
+      NumText t = num_text(b[j]);
       free(b);
-      dlt_error(I, where, "the shift of a measure must be finite, got %s", num_text(b[j]).s);
+      dlt_error(I, where, "the shift of a measure must be finite, got %s", t.s);
       return NULL;
     }
   return b;
@@ -1603,7 +1604,7 @@ static Value joint_component(Args *a, const Measure *m, size_t j, const double *
     return e;
   }
   if (dims[j] && as_measure(r)->dim != dims[j]) {
-    Value e = call_error(a, "the function for '%s' returned a measure on R^%zu, on R^%zu before", name,
+    Value e = call_error(a, "the function for '%s' returned a measure on R^%zu, but on R^%zu at its first draw", name,
                          as_measure(r)->dim, dims[j]);
     val_release(r);
     return e;
