@@ -55,6 +55,8 @@ const ExtClass measure_class = {
   .free = measure_free,
   .print = measure_print,
   .equal = measure_equal,
+  .binop = measure_binop,
+  .unop = measure_unop,
   .traverse = measure_traverse,
   .method = measure_method,
 };
@@ -1498,10 +1500,10 @@ static Value bi_sample(Args *a) {
   if (!one && !arg_size(a, 1, &n)) return v_abrupt();
   gsl_rng *rng = args_rng(a);
   if (!rng) return v_abrupt();
-  Value x = measure_sample(a, m, rng, n);
+  Value x = measure_comb_sample_result(a, m, measure_sample(a, m, rng, n));
   args_rng_done(a, rng);
   /* without n, one draw as rand_normal() gives it: a number on the line, else a 1×d row */
-  if (one && !IS_ABRUPT(x) && m->dim == 1) {
+  if (one && IS_MAT(x) && m->dim == 1 && mat_numel(AS_MAT(x)) == 1) {
     double d = AS_MAT(x)->data[0];
     val_release(x);
     return v_num(d);

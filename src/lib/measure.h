@@ -96,4 +96,11 @@ bool measure_draw(Args *a, const Measure *m, gsl_rng *rng, size_t n, double *out
 
 extern const ExtClass measure_class;
 
+/* Defined in measure_comb.c and wired into the type by measure.c: arithmetic on measures
+ * (a * mu + b, P + Q, -mu) and the shape of sample()'s result (a joint process gives a record
+ * of its components; every other measure its n×d matrix x, returned as is). */
+Value measure_binop(Interp *I, OpCode op, Value a, Value b, const Span *where);
+Value measure_unop(Interp *I, OpCode op, Obj *self, const Span *where);
+Value measure_comb_sample_result(Args *a, const Measure *m, Value x);
+
 #endif
