@@ -30,12 +30,6 @@
  * global stream is left untouched. */
 #define PROBE_SEED 20240401UL
 
-/* For the lead to declare in measure.h and wire: measure_class.binop = measure_binop,
- * measure_class.unop = measure_unop, and sample() returns measure_comb_sample_result(a, m, x). */
-Value measure_binop(Interp *I, OpCode op, Value a, Value b, const Span *where);
-Value measure_unop(Interp *I, OpCode op, Obj *self, const Span *where);
-Value measure_comb_sample_result(Args *a, const Measure *m, Value x);
-
 /* ------------------------------------------------------------------ small helpers */
 static void put_child(StrBuf *out, Value v) { val_print(out, v, PRINT_REPR | PRINT_INLINE); }
 
@@ -45,7 +39,7 @@ static double *dalloc(size_t n) { return calloc(n ? n : 1, sizeof(double)); }
 
 /* n×d buffer, or NULL after raising out of memory (also when n·d overflows) */
 static double *buf_alloc(Args *a, size_t n, size_t d) {
-  if (d && n > (size_t)-1 / sizeof(double) / d) {
+  if ((d && n > (size_t)-1 / sizeof(double) / d) || !dlt_fits((double)n * (double)d, sizeof(double))) {
     oom(a, n, d);
     return NULL;
   }
@@ -730,8 +724,8 @@ static Value bi_maurey_sample(Args *a) {
   if (!m) return v_abrupt();
   Value mv = measure_value(m);
   size_t d = mu->dim;
-  Mat *s = mat_alloc(k, 1), *w = mat_alloc(k, 1), *x = mat_alloc(k, d);
-  double *buf = buf_alloc(a, k, d + 1);
+  Mat *s = mat_alloc(k, 1), *w = s ? mat_alloc(k, 1) : NULL, *x = w ? mat_alloc(k, d) : NULL;
+  double *buf = x ? buf_alloc(a, k, d + 1) : NULL;
   gsl_rng *rng = buf && s && w && x ? args_rng(a) : NULL;
   bool ok = rng && measure_draw(a, m, rng, k, buf);
   if (rng) args_rng_done(a, rng);
@@ -741,7 +735,7 @@ static Value bi_maurey_sample(Args *a) {
     if (s) val_release(v_obj(s));
     if (w) val_release(v_obj(w));
     if (x) val_release(v_obj(x));
-    if (buf && (!s || !w || !x)) oom(a, k, d);
+    if (!s || !w || !x) oom(a, k, d);
     free(buf);
     return v_abrupt();
   }
