@@ -147,21 +147,8 @@ static Value param_error(Args *a, int i, const char *name, const char *fmt, ...)
   return kw_error(a, name, "%s", msg);
 }
 
-typedef enum { ANY, POSITIVE, NONNEG, UNIT } Cond;
-
-static const char *cond_fails(Cond cond, double x) {
-  if (!isfinite(x)) return "a finite number";
-  switch (cond) {
-  case POSITIVE: return x > 0 ? NULL : "positive";
-  case NONNEG: return x >= 0 ? NULL : "non-negative";
-  case UNIT: return x >= 0 && x <= 1 ? NULL : "between 0 and 1";
-  case ANY: break;
-  }
-  return NULL;
-}
-
 /* A number parameter (positional i, or name=; i < 0: keyword only) with a default. */
-static bool num_param(Args *a, int i, const char *name, double dflt, Cond cond, double *out, bool *present) {
+static bool num_param(Args *a, int i, const char *name, double dflt, ParamCond cond, double *out, bool *present) {
   const Value *v;
   if (!param_value(a, i, name, &v)) return false;
   if (present) *present = v != NULL;
@@ -177,7 +164,7 @@ static bool num_param(Args *a, int i, const char *name, double dflt, Cond cond, 
     param_error(a, i, name, "%s must be a number, got a %s", name, val_type_name(*v));
     return false;
   }
-  const char *need = cond_fails(cond, *out);
+  const char *need = param_cond_fails(cond, *out);
   if (need) {
     param_error(a, i, name, "%s must be %s, got %s", name, need, num_text(*out).s);
     return false;
@@ -577,8 +564,8 @@ static Value bi_normal(Args *a) {
   }
   double mean, sd, var;
   bool has_sd, has_var;
-  if (!num_param(a, 0, "mean", 0, ANY, &mean, NULL) || !num_param(a, 1, "sd", 1, POSITIVE, &sd, &has_sd) ||
-      !num_param(a, -1, "var", 1, POSITIVE, &var, &has_var))
+  if (!num_param(a, 0, "mean", 0, PARAM_ANY, &mean, NULL) || !num_param(a, 1, "sd", 1, PARAM_POSITIVE, &sd, &has_sd) ||
+      !num_param(a, -1, "var", 1, PARAM_POSITIVE, &var, &has_var))
     return v_abrupt();
   if (has_sd && has_var) return kw_error(a, "var", "give sd or var=, not both");
   Measure *m = measure_new(&normal1_kind, 1);
@@ -739,7 +726,7 @@ static Value bi_uniform(Args *a) {
   if (!param_value(a, 0, "a", &av)) return v_abrupt();
   if (av && !IS_NUM(*av) && !IS_BOOL(*av)) return box_new(a);
   double lo, hi;
-  if (!num_param(a, 0, "a", 0, ANY, &lo, NULL) || !num_param(a, 1, "b", 1, ANY, &hi, NULL)) return v_abrupt();
+  if (!num_param(a, 0, "a", 0, PARAM_ANY, &lo, NULL) || !num_param(a, 1, "b", 1, PARAM_ANY, &hi, NULL)) return v_abrupt();
   if (!(lo < hi))
     return param_error(a, a->n > 1 ? 1 : -1, "b", "a must be less than b, got a = %s and b = %s", num_text(lo).s,
                        num_text(hi).s);
@@ -901,7 +888,7 @@ static const MeasureKind chisq_kind = {
 
 static Value bi_chisq(Args *a) {
   double k;
-  if (!num_param(a, 0, "k", 1, POSITIVE, &k, NULL)) return v_abrupt();
+  if (!num_param(a, 0, "k", 1, PARAM_POSITIVE, &k, NULL)) return v_abrupt();
   Measure *m = measure_new(&chisq_kind, 1);
   m->p[0] = k;
   return measure_value(m);
@@ -1011,7 +998,7 @@ static const MeasureKind laplace_kind = {
 
 static Value locscale_new(Args *a, const MeasureKind *kind) {
   double loc, scale;
-  if (!num_param(a, 0, "loc", 0, ANY, &loc, NULL) || !num_param(a, 1, "scale", 1, POSITIVE, &scale, NULL))
+  if (!num_param(a, 0, "loc", 0, PARAM_ANY, &loc, NULL) || !num_param(a, 1, "scale", 1, PARAM_POSITIVE, &scale, NULL))
     return v_abrupt();
   Measure *m = measure_new(kind, 1);
   m->p[0] = loc;
@@ -1078,7 +1065,7 @@ static const MeasureKind exponential_kind = {
 
 static Value bi_exponential(Args *a) {
   double rate;
-  if (!num_param(a, 0, "rate", 1, POSITIVE, &rate, NULL)) return v_abrupt();
+  if (!num_param(a, 0, "rate", 1, PARAM_POSITIVE, &rate, NULL)) return v_abrupt();
   Measure *m = measure_new(&exponential_kind, 1);
   m->p[0] = rate;
   return measure_value(m);
@@ -1335,7 +1322,7 @@ static Value bi_rademacher(Args *a) {
 
 static Value bi_bernoulli(Args *a) {
   double p;
-  if (!num_param(a, 0, "p", 0.5, UNIT, &p, NULL)) return v_abrupt();
+  if (!num_param(a, 0, "p", 0.5, PARAM_UNIT, &p, NULL)) return v_abrupt();
   double at[] = {0, 1}, w[] = {1 - p, p};
   Value av = column_of(a, at, 2), wv;
   if (IS_ABRUPT(av)) return av;

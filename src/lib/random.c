@@ -49,24 +49,21 @@ void args_rng_done(Args *a, gsl_rng *rng) {
 }
 
 /* ------------------------------------------------------------------ checked parameters */
-typedef enum { ANY, POSITIVE, NONNEG, UNIT } Cond;
-
-/* NULL when x satisfies cond, else what it must be */
-static const char *cond_fails(Cond cond, double x) {
+const char *param_cond_fails(ParamCond cond, double x) {
   if (!isfinite(x)) return "a finite number";
   switch (cond) {
-  case POSITIVE: return x > 0 ? NULL : "positive";
-  case NONNEG: return x >= 0 ? NULL : "non-negative";
-  case UNIT: return x >= 0 && x <= 1 ? NULL : "between 0 and 1";
-  case ANY: break;
+  case PARAM_POSITIVE: return x > 0 ? NULL : "positive";
+  case PARAM_NONNEG: return x >= 0 ? NULL : "non-negative";
+  case PARAM_UNIT: return x >= 0 && x <= 1 ? NULL : "between 0 and 1";
+  case PARAM_ANY: break;
   }
   return NULL;
 }
 
 /* positional parameter i, called `name` in messages */
-static bool pos_param(Args *a, int i, const char *name, Cond cond, double *out) {
+static bool pos_param(Args *a, int i, const char *name, ParamCond cond, double *out) {
   if (!arg_num(a, i, out)) return false;
-  const char *need = cond_fails(cond, *out);
+  const char *need = param_cond_fails(cond, *out);
   if (need) {
     arg_error(a, i, "%s must be %s, got %s", name, need, num_text(*out).s);
     return false;
@@ -75,11 +72,11 @@ static bool pos_param(Args *a, int i, const char *name, Cond cond, double *out) 
 }
 
 /* keyword-only parameter name= (default dflt) */
-static bool kw_param(Args *a, const char *name, double dflt, Cond cond, double *out) {
+static bool kw_param(Args *a, const char *name, double dflt, ParamCond cond, double *out) {
   bool present;
   *out = dflt;
   if (!kw_num(a, name, out, &present)) return false;
-  const char *need = present ? cond_fails(cond, *out) : NULL;
+  const char *need = present ? param_cond_fails(cond, *out) : NULL;
   if (need) {
     kw_error(a, name, "%s= must be %s, got %s", name, need, num_text(*out).s);
     return false;
@@ -148,7 +145,7 @@ static Value bi_randn(Args *a) { return draws(a, 0, draw_normal, NULL); }
 
 static Value bi_rand_uniform(Args *a) {
   double p[2];
-  if (!kw_param(a, "lo", 0, ANY, &p[0]) || !kw_param(a, "hi", 1, ANY, &p[1])) return v_abrupt();
+  if (!kw_param(a, "lo", 0, PARAM_ANY, &p[0]) || !kw_param(a, "hi", 1, PARAM_ANY, &p[1])) return v_abrupt();
   if (p[0] > p[1])
     return kw_error(a, kw_get(a, "hi") ? "hi" : "lo", "lo= must not exceed hi=, got lo = %s and hi = %s",
                     num_text(p[0]).s, num_text(p[1]).s);
@@ -157,7 +154,7 @@ static Value bi_rand_uniform(Args *a) {
 
 static Value bi_rand_normal(Args *a) {
   double p[2];
-  if (!kw_param(a, "mean", 0, ANY, &p[0]) || !kw_param(a, "sd", 1, NONNEG, &p[1])) return v_abrupt();
+  if (!kw_param(a, "mean", 0, PARAM_ANY, &p[0]) || !kw_param(a, "sd", 1, PARAM_NONNEG, &p[1])) return v_abrupt();
   return draws(a, 0, draw_gauss, p);
 }
 
@@ -165,43 +162,43 @@ static Value bi_rand_rademacher(Args *a) { return draws(a, 0, draw_rademacher, N
 
 static Value bi_rand_bernoulli(Args *a) {
   double p;
-  if (!pos_param(a, 0, "p", UNIT, &p)) return v_abrupt();
+  if (!pos_param(a, 0, "p", PARAM_UNIT, &p)) return v_abrupt();
   return draws(a, 1, draw_bernoulli, &p);
 }
 
 static Value bi_rand_chisq(Args *a) {
   double k;
-  if (!pos_param(a, 0, "k", POSITIVE, &k)) return v_abrupt();
+  if (!pos_param(a, 0, "k", PARAM_POSITIVE, &k)) return v_abrupt();
   return draws(a, 1, draw_chisq, &k);
 }
 
 static Value bi_rand_cauchy(Args *a) {
   double p[2];
-  if (!kw_param(a, "loc", 0, ANY, &p[0]) || !kw_param(a, "scale", 1, POSITIVE, &p[1])) return v_abrupt();
+  if (!kw_param(a, "loc", 0, PARAM_ANY, &p[0]) || !kw_param(a, "scale", 1, PARAM_POSITIVE, &p[1])) return v_abrupt();
   return draws(a, 0, draw_cauchy, p);
 }
 
 static Value bi_rand_exponential(Args *a) {
   double rate;
-  if (!kw_param(a, "rate", 1, POSITIVE, &rate)) return v_abrupt();
+  if (!kw_param(a, "rate", 1, PARAM_POSITIVE, &rate)) return v_abrupt();
   return draws(a, 0, draw_exponential, &rate);
 }
 
 static Value bi_rand_laplace(Args *a) {
   double p[2];
-  if (!kw_param(a, "loc", 0, ANY, &p[0]) || !kw_param(a, "scale", 1, POSITIVE, &p[1])) return v_abrupt();
+  if (!kw_param(a, "loc", 0, PARAM_ANY, &p[0]) || !kw_param(a, "scale", 1, PARAM_POSITIVE, &p[1])) return v_abrupt();
   return draws(a, 0, draw_laplace, p);
 }
 
 static Value bi_rand_gamma(Args *a) {
   double p[2];
-  if (!pos_param(a, 0, "shape", POSITIVE, &p[0]) || !kw_param(a, "scale", 1, POSITIVE, &p[1])) return v_abrupt();
+  if (!pos_param(a, 0, "shape", PARAM_POSITIVE, &p[0]) || !kw_param(a, "scale", 1, PARAM_POSITIVE, &p[1])) return v_abrupt();
   return draws(a, 1, draw_gamma, p);
 }
 
 static Value bi_rand_beta(Args *a) {
   double p[2];
-  if (!pos_param(a, 0, "a", POSITIVE, &p[0]) || !pos_param(a, 1, "b", POSITIVE, &p[1])) return v_abrupt();
+  if (!pos_param(a, 0, "a", PARAM_POSITIVE, &p[0]) || !pos_param(a, 1, "b", PARAM_POSITIVE, &p[1])) return v_abrupt();
   return draws(a, 2, draw_beta, p);
 }
 
@@ -209,7 +206,7 @@ static Value bi_rand_beta(Args *a) {
 #define POISSON_MAX 1e9
 static Value bi_rand_poisson(Args *a) {
   double lambda;
-  if (!pos_param(a, 0, "lambda", NONNEG, &lambda)) return v_abrupt();
+  if (!pos_param(a, 0, "lambda", PARAM_NONNEG, &lambda)) return v_abrupt();
   if (lambda > POISSON_MAX) return arg_error(a, 0, "lambda must be at most 1e9, got %s", num_text(lambda).s);
   return draws(a, 1, draw_poisson, &lambda);
 }

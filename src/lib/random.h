@@ -15,4 +15,10 @@
 gsl_rng *args_rng(Args *a);
 void args_rng_done(Args *a, gsl_rng *rng);
 
+/* The conditions distribution parameters must meet (shared by rand_* and the measure families,
+ * so both reject the same values with the same words). */
+typedef enum { PARAM_ANY, PARAM_POSITIVE, PARAM_NONNEG, PARAM_UNIT } ParamCond;
+/* NULL when x satisfies cond, else what it must be ("positive", "between 0 and 1", ...). */
+const char *param_cond_fails(ParamCond cond, double x);
+
 #endif
