@@ -2,7 +2,7 @@
 #include "../builtin.h"
 
 extern const Module dlt_module_core, dlt_module_math, dlt_module_matrix, dlt_module_random, dlt_module_linalg,
-    dlt_module_calculus, dlt_module_ode, dlt_module_optim, dlt_module_stats, dlt_module_io, dlt_module_measure, dlt_module_measure_ops, dlt_module_measure_comb;
+    dlt_module_calculus, dlt_module_ode, dlt_module_optim, dlt_module_stats, dlt_module_io, dlt_module_measure, dlt_module_measure_ops, dlt_module_measure_comb, dlt_module_dual, dlt_module_net;
 
 const Module *const dlt_modules[] = {
   &dlt_module_core,
@@ -18,5 +18,7 @@ const Module *const dlt_modules[] = {
   &dlt_module_measure,
   &dlt_module_measure_ops,
   &dlt_module_measure_comb,
+  &dlt_module_dual,
+  &dlt_module_net,
   NULL,
 };
