@@ -335,12 +335,46 @@ static double pick_extreme(double best, double y, bool want_max) {
   return want_max ? (y > best ? y : best) : (y < best ? y : best);
 }
 
+/* Truth of `x OP y` by the operators, or -1 after an error. */
+static int holds(Args *a, OpCode op, Value x, Value y, int at) {
+  Value c = arith_binop(a->I, op, x, y, arg_span(a, at));
+  if (IS_ABRUPT(c)) return -1;
+  int t = val_truthy(a->I, c, arg_span(a, at));
+  val_release(c);
+  return t;
+}
+
+/* Several arguments, some of them domain values (the dual numbers of a function being
+ * differentiated): compared with the operators, and the winner returned as it is, so it keeps its
+ * derivative. nan wins, as for numbers; a tie goes to a plain number, so max(x, 0) at x = 0 is the
+ * constant 0 (ReLU's derivative there is 0). */
+static Value extreme_ext(Args *a, bool want_max, int ext) {
+  Value best = a->v[0];
+  for (int i = 0; i < a->n; i++)
+    if (!IS_NUM(a->v[i]) && !IS_BOOL(a->v[i]) && !IS_EXT(a->v[i]))
+      return arg_error(a, i, "with a %s argument, the others must be numbers, got a %s", val_type_name(a->v[ext]),
+                       val_type_name(a->v[i]));
+  for (int i = 0; i < a->n; i++) {
+    Value y = a->v[i];
+    int t = holds(a, OP_NE, y, y, i);
+    if (t) return t < 0 ? v_abrupt() : val_retain(y);
+    if (i == 0) continue;
+    t = holds(a, want_max ? OP_GT : OP_LT, y, best, i);
+    if (t == 0 && !IS_EXT(y) && IS_EXT(best)) t = holds(a, OP_EQ, y, best, i);
+    if (t < 0) return v_abrupt();
+    if (t) best = y;
+  }
+  return val_retain(best);
+}
+
 /* min/max of one argument: its extreme entry (or along axis=); of several: elementwise, with
  * broadcasting. nan wins either way. */
 static Value extreme(Args *a, bool want_max) {
   if (a->n == 1) return reduce(a, want_max ? R_MAX : R_MIN);
   if (kw_get(a, "axis"))
     return kw_error(a, "axis", "axis= needs a single argument; %s(a, b, ...) is elementwise", want_max ? "max" : "min");
+  for (int i = 0; i < a->n; i++)
+    if (IS_EXT(a->v[i])) return extreme_ext(a, want_max, i);
   if (all_scalars(a, 0)) {
     double best, y;
     arg_num(a, 0, &best);
