@@ -1323,8 +1323,8 @@ static Value net_get_field(Interp *I, Obj *self, const char *name, const Span *w
     }
   } else if (strcmp(name, "a") == 0) {
     if (nd != 2 || f->d_out != 1) {
-      r = dlt_error(I, where, "f.a is the output weight vector of a two-layer network with one output; this network has %zu dense layers and %zu outputs",
-                    nd, f->d_out);
+      r = dlt_error(I, where, "f.a is the output weight vector of a two-layer network with one output; this network has %zu dense layer%s and %zu output%s",
+                    nd, nd == 1 ? "" : "s", f->d_out, f->d_out == 1 ? "" : "s");
     } else {
       r = mat_value_copy(dl[1]->W);
       AS_MAT(r)->m.size1 = mat_cols(dl[1]->W);
@@ -1415,14 +1415,14 @@ static Value net_set_field(Interp *I, Obj *self, const char *name, Value v, cons
     for (size_t l = 0; l < nd; l++) {
       Value item = AS_LIST(v)->items[l];
       if (name[0] == 'b' && IS_NIL(item)) continue;
-      if (!set_dense(I, f, l, item, name[0] == 'W', where, "network")) return v_abrupt();
+      if (!set_dense(I, f, l, item, name[0] == 'W', where, name[0] == 'W' ? "f.W" : "f.b")) return v_abrupt();
     }
     return v_nil();
   }
   if (strcmp(name, "a") == 0) {
     if (nd != 2 || f->d_out != 1)
-      return dlt_error(I, where, "f.a is the output weight vector of a two-layer network with one output; this network has %zu dense layers and %zu outputs",
-                       nd, f->d_out);
+      return dlt_error(I, where, "f.a is the output weight vector of a two-layer network with one output; this network has %zu dense layer%s and %zu output%s",
+                       nd, nd == 1 ? "" : "s", f->d_out, f->d_out == 1 ? "" : "s");
     Value m = val_as_mat(I, v, where, "a");
     if (IS_ABRUPT(m)) return m;
     Mat *M = AS_MAT(m);
@@ -1432,14 +1432,14 @@ static Value net_set_field(Interp *I, Obj *self, const char *name, Value v, cons
     if (!mat_is_vector(M) || mat_numel(M) != N1) {
       StrBuf s = STRBUF_INIT;
       fmt_shape(&s, mat_rows(M), mat_cols(M));
-      Value e = dlt_error(I, where, "network: a must be a vector of length %zu, got %s", N1, sb_cstr(&s));
+      Value e = dlt_error(I, where, "f.a: a must be a vector of length %zu, got %s", N1, sb_cstr(&s));
       sb_free(&s);
       val_release(m);
       return e;
     }
     Mat *row = mat_from(1, N1, M->data);
     val_release(m);
-    bool ok = set_dense(I, f, 1, v_obj(row), true, where, "network");
+    bool ok = set_dense(I, f, 1, v_obj(row), true, where, "f.a");
     val_release(v_obj(row));
     return ok ? v_nil() : v_abrupt();
   }
@@ -1563,7 +1563,7 @@ static Value bi_jac_params(Args *a) {
   size_t n = mat_rows(X), P = net_nparams(f);
   if (single && !point) {
     val_release(v_obj(X));
-    return arg_error(a, 1, "grad_params takes one point; for a batch use jacobian_params");
+    return arg_error(a, 1, "takes one point; for a batch use jacobian_params");
   }
   Mat *J = mat_alloc_zero(n, P);
   if (!J) {
@@ -1602,12 +1602,7 @@ static Value bi_grad_input(Args *a) {
     val_release(v_obj(G));
     return v_abrupt();
   }
-  if (point) {
-    G->m.size1 = mat_cols(G);
-    G->m.size2 = 1;
-    G->m.tda = 1;
-  }
-  return v_obj(G);
+  return net_output(G, point);
 }
 
 /* jacobian_input(f, x): the d_out×d_in Jacobian at one point, one backward pass per output */
@@ -1619,7 +1614,7 @@ static Value bi_jacobian_input(Args *a) {
   if (!net_input(a, 1, f, &X, &point)) return v_abrupt();
   if (!point) {
     val_release(v_obj(X));
-    return arg_error(a, 1, "jacobian_input takes one point (a vector of length %zu)", f->d_in);
+    return arg_error(a, 1, "takes one point (a vector of length %zu)", f->d_in);
   }
   size_t din = mat_cols(X);
   Cache *c = cache_new(f);
