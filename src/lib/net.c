@@ -22,10 +22,6 @@
 #include "net.h"
 #include "random.h"
 
-/* dual.c is written by another helper; until it defines dual_eval, user activations report that
- * their derivatives are unavailable instead of failing to link. */
-#pragma weak dual_eval
-
 #define IS_UNDEF(v) ((v).t == V_UNDEF)
 
 /* ------------------------------------------------------------------ activations */
@@ -134,10 +130,6 @@ bool act_eval(Args *a, const Activation *act, double x, double *f, double *df, d
   if (!df && !d2f) {
     Value xv = v_num(x);
     return call_num(a, act->fn, 1, &xv, f);
-  }
-  if (!dual_eval) {
-    call_error(a, "derivatives of a user-defined activation need dual numbers (the dual module is not built yet)");
-    return false;
   }
   return dual_eval(a, act->fn, x, f, df, d2f);
 }
