@@ -80,8 +80,8 @@ static const double INV_SQRT_2PI = 0.39894228040143267794;
 static void act_builtin(const Activation *act, double x, double *f, double *df, double *d2f) {
   double v = 0, d = 0, dd = 0;
   switch (act->kind) {
-  case ACT_RELU: v = x > 0 ? x : 0; d = x > 0; break;
-  case ACT_STEP: v = x > 0; break;
+  case ACT_RELU: v = x > 0 || isnan(x) ? x : 0; d = x > 0; break;
+  case ACT_STEP: v = isnan(x) ? x : x > 0; break;
   case ACT_IDENTITY: v = x; d = 1; break;
   case ACT_TANH: v = tanh(x); d = 1 - v * v; dd = -2 * v * d; break;
   case ACT_ERF: v = erf(x); d = 2 * INV_SQRT_2PI * sqrt(2.0) * exp(-x * x); dd = -2 * x * d; break;
@@ -100,7 +100,7 @@ static void act_builtin(const Activation *act, double x, double *f, double *df, 
     dd = phi * (2 - x * x);
     break;
   }
-  case ACT_LEAKY_RELU: v = x > 0 ? x : act->p * x; d = x > 0 ? 1 : x < 0 ? act->p : 0; break;
+  case ACT_LEAKY_RELU: v = x > 0 || isnan(x) ? x : act->p * x; d = x > 0 ? 1 : x < 0 ? act->p : 0; break;
   case ACT_ABS: v = fabs(x); d = x > 0 ? 1 : x < 0 ? -1 : 0; break;
   case ACT_RELU_POW: {
     double k = act->p;
@@ -109,7 +109,7 @@ static void act_builtin(const Activation *act, double x, double *f, double *df, 
       d = k * pow(x, k - 1);
       dd = k * (k - 1) * pow(x, k - 2);
     } else {
-      v = 0;
+      v = isnan(x) ? x : 0;
     }
     break;
   }
@@ -1540,6 +1540,10 @@ static Value bi_forward(Args *a) {
 
 static bool need_scalar(Args *a, Network *f) {
   if (f->d_out == 1 && !f->any_width) return true;
+  if (f->any_width) {
+    call_error(a, "needs a network with a fixed input dimension and one output; an activation alone has neither (put it after a dense layer)");
+    return false;
+  }
   call_error(a, "needs a network with one output, this one has %zu (take a component first)", f->d_out);
   return false;
 }
