@@ -521,6 +521,17 @@ static Value eval_assign(Interp *I, Node *n) {
   }
   val_release(cur);
 
+  /* A domain value (a network) reached before the last step, as in f.W[1] = M: its field is read
+   * into a temporary, the rest of the assignment is done on the temporary, and the result is
+   * written back with set_field once every step has succeeded (innermost first). */
+  typedef struct WriteBack {
+    Value *owner;
+    const char *name;
+    const Span *where;
+    Value tmp;
+  } WriteBack;
+  WriteBack *wb = NULL;
+  int nwb = 0;
   if (!IS_ABRUPT(result)) {
     /* the subscripts may have run code that reassigned the root: find its slot again */
     slot = name_slot(I, root);
@@ -566,6 +577,16 @@ static Value eval_assign(Interp *I, Node *n) {
             break;
           }
           val_release(r);
+        } else if (IS_EXT(*slot) && AS_EXT(*slot)->cls->set_field && AS_EXT(*slot)->cls->get_field) {
+          Value part = AS_EXT(*slot)->cls->get_field(I, slot->u.o, s->u.field.name, &s->u.field.namespan);
+          if (IS_ABRUPT(part)) {
+            result = part;
+            break;
+          }
+          if (!wb) wb = dlt_xmalloc((size_t)nsteps * sizeof *wb);
+          wb[nwb] = (WriteBack){slot, s->u.field.name, &s->span, part};
+          slot = &wb[nwb].tmp;
+          nwb++;
         } else {
           result = dlt_error(I, &s->span, "cannot set field '%s' of a %s", s->u.field.name, val_type_name(*slot));
           break;
@@ -586,6 +607,15 @@ static Value eval_assign(Interp *I, Node *n) {
     }
     if (!slot) result = v_abrupt();
   }
+  for (int j = nwb - 1; j >= 0; j--) {
+    if (!IS_ABRUPT(result)) {
+      Value r = AS_EXT(*wb[j].owner)->cls->set_field(I, wb[j].owner->u.o, wb[j].name, wb[j].tmp, wb[j].where);
+      if (IS_ABRUPT(r)) result = r;
+      else val_release(r);
+    }
+    val_release(wb[j].tmp);
+  }
+  free(wb);
   for (int k = 0; k < done_steps; k++)
     for (int i = 0; i < steps[k].nsubs; i++) val_release(steps[k].subs[i]);
   val_release(rhs);
