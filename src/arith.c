@@ -22,7 +22,7 @@ const char *op_symbol(OpCode op) {
   return op < OP__COUNT ? sym[op] : "?";
 }
 
-static const char *op_verb(OpCode op) {
+const char *op_verb(OpCode op) {
   switch (op) {
   case OP_ADD: return "add";
   case OP_SUB: return "subtract";

@@ -12,6 +12,7 @@ Value arith_binop(Interp *I, OpCode op, Value a, Value b, const Span *where);
 Value arith_unop(Interp *I, OpCode op, Value a, const Span *where);
 double arith_num(OpCode op, double x, double y); /* the scalar semantics of every binary op */
 const char *op_symbol(OpCode op);
+const char *op_verb(OpCode op); /* "add", "multiply", ..., "compare": for messages */
 
 /* Truth value for if/while/and/or/not: bools, numbers (0 is false), nil (false), a 1×1 matrix.
  * Returns -1 after raising an error for anything else. */

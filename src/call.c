@@ -242,6 +242,9 @@ static bool bind_builtin_keywords(Interp *I, const Builtin *b, Args *a, Value *p
 }
 
 static Value call_builtin(Interp *I, const Builtin *b, Args *a) {
+  /* closures check at entry too: a C loop calling a builtin (an integrand that is sin) stops on
+   * Ctrl-C as one calling a closure does */
+  if (dlt_interrupted) return eval_interrupted(I, a->call);
   a->fname = b->name;
   a->data = b->data;
   Value pos[MAX_BUILTIN_PARAMS + 64];

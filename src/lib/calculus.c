@@ -20,7 +20,6 @@
 
 #include "../arith.h"
 #include "../builtin.h"
-#include "../eval.h"
 #include "../interp.h"
 #include "../print.h"
 #include "../strbuf.h"
@@ -82,15 +81,9 @@ void calc_point_free(CalcPoint *p) {
   p->v = v_nil();
 }
 
-/* Ctrl-C must stop long integrations even when the callee is a builtin (only closure calls check
- * the flag themselves). */
-static Value calc_call(Args *a, Value fn, int argc, const Value *argv) {
-  if (dlt_interrupted) return eval_interrupted(a->I, a->call);
-  return dlt_call(a->I, fn, argc, argv, a->call);
-}
 
 bool calc_call_num(Args *a, Value fn, const char *what, int argc, const Value *argv, double *out) {
-  Value r = calc_call(a, fn, argc, argv);
+  Value r = dlt_call(a->I, fn, argc, argv, a->call);
   if (IS_ABRUPT(r)) return false;
   bool ok = true;
   if (IS_NUM(r)) *out = AS_NUM(r);
@@ -127,7 +120,7 @@ static void calc_copy_vec(Mat *m, double *out) {
 }
 
 bool calc_call_vec(Args *a, Value fn, const char *what, int argc, const Value *argv, size_t n, double *out) {
-  Value r = calc_call(a, fn, argc, argv);
+  Value r = dlt_call(a->I, fn, argc, argv, a->call);
   if (IS_ABRUPT(r)) return false;
   Value m = calc_as_vector(a, r);
   if (IS_ABRUPT(m)) {
@@ -150,7 +143,7 @@ bool calc_call_vec(Args *a, Value fn, const char *what, int argc, const Value *a
 }
 
 bool calc_call_mat(Args *a, Value fn, const char *what, int argc, const Value *argv, size_t n, double *out) {
-  Value r = calc_call(a, fn, argc, argv);
+  Value r = dlt_call(a->I, fn, argc, argv, a->call);
   if (IS_ABRUPT(r)) return false;
   bool ok = true;
   if (n == 1 && (IS_NUM(r) || IS_BOOL(r))) out[0] = IS_NUM(r) ? AS_NUM(r) : AS_BOOL(r);
@@ -169,7 +162,7 @@ bool calc_call_mat(Args *a, Value fn, const char *what, int argc, const Value *a
 }
 
 bool calc_call_anyvec(Args *a, Value fn, const char *what, int argc, const Value *argv, double **out, size_t *n) {
-  Value r = calc_call(a, fn, argc, argv);
+  Value r = dlt_call(a->I, fn, argc, argv, a->call);
   if (IS_ABRUPT(r)) return false;
   Value m = calc_as_vector(a, r);
   if (IS_ABRUPT(m)) {

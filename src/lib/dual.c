@@ -84,19 +84,6 @@ static bool dual_equal(Obj *self, Value other) {
 
 static bool dual_truthy(Obj *self) { return ((Dual *)self)->v != 0; }
 
-static const char *op_verb(OpCode op) {
-  switch (op) {
-  case OP_ADD: return "add";
-  case OP_SUB: return "subtract";
-  case OP_MUL: return "multiply";
-  case OP_DIV: return "divide";
-  case OP_MOD: return "take the remainder of";
-  case OP_POW: return "raise to a power";
-  case OP_MATMUL: return "matrix-multiply";
-  default: return "compare";
-  }
-}
-
 /* x^c for a constant c: the power rule, with the zero coefficients of c = 0, 1, 2 kept exact */
 static Dual pow_const(Dual x, double c) {
   double p1 = mulz(c, pow(x.v, c - 1)), p2 = mulz(c * (c - 1), pow(x.v, c - 2));

@@ -470,29 +470,11 @@ static const MeasureKind mvnormal_kind = {
 /* cov must be d×d, finite, symmetric up to rounding (1e-12 of its largest entry, as rand_mvnormal
  * allows) and positive definite; L gets its Cholesky factor. */
 static bool mvnormal_factor(Args *a, int ci, const Mat *cov, size_t d, Mat *L, double *logdet) {
-  if (mat_rows(cov) != d || mat_cols(cov) != d) {
-    param_error(a, ci, "cov", "cov must be %zu×%zu to match the mean of length %zu, got %zu×%zu", d, d, d,
-                mat_rows(cov), mat_cols(cov));
+  char why[256];
+  if (!cov_acceptable(cov, d, why, sizeof why)) {
+    param_error(a, ci, "cov", "%s", why);
     return false;
   }
-  double big = 0;
-  for (size_t i = 0; i < d * d; i++) {
-    if (!isfinite(cov->data[i])) {
-      param_error(a, ci, "cov", "cov must be finite, got %s at [%zu, %zu]", num_text(cov->data[i]).s, i / d + 1,
-                  i % d + 1);
-      return false;
-    }
-    big = fmax(big, fabs(cov->data[i]));
-  }
-  for (size_t i = 0; i < d; i++)
-    for (size_t j = 0; j < i; j++) {
-      double x = cov->data[i * d + j], y = cov->data[j * d + i];
-      if (fabs(x - y) > 1e-12 * big) {
-        param_error(a, ci, "cov", "cov must be symmetric, but cov[%zu, %zu] = %s and cov[%zu, %zu] = %s", i + 1,
-                    j + 1, num_text(x).s, j + 1, i + 1, num_text(y).s);
-        return false;
-      }
-    }
   for (size_t i = 0; i < d; i++)
     for (size_t j = 0; j < d; j++) L->data[i * d + j] = i >= j ? cov->data[i * d + j] : 0;
   int status = d ? gsl_linalg_cholesky_decomp1(&L->m) : GSL_SUCCESS;

@@ -1437,11 +1437,6 @@ static Value sum_new(Interp *I, Value p, Value q, const Span *where) {
 }
 
 /* ================================================================== arithmetic */
-static const char *op_text(OpCode op) {
-  static const char *const t[] = {"+", "-", "*", "/", "%", "^", "@", "==", "!=", "<", "<=", ">", ">=", "-", "'", "not"};
-  return op < OP__COUNT ? t[op] : "?";
-}
-
 /* a number (or 1×1 matrix, or bool) */
 static bool as_scalar(Value v, double *x) {
   if (IS_NUM(v)) *x = AS_NUM(v);
@@ -1540,7 +1535,7 @@ Value measure_binop(Interp *I, OpCode op, Value a, Value b, const Span *where) {
   if (op == OP_MATMUL)
     return dlt_error(I, where, "cannot apply @ to a measure; for a linear map use pushforward(mu, fn(x) => A @ x)");
   return dlt_error(I, where, "cannot apply %s to a %s and a %s (measures support a * mu + b, mu / a and P + Q)",
-                   op_text(op), ma ? "measure" : other, ma ? other : "measure");
+                   op_symbol(op), ma ? "measure" : other, ma ? other : "measure");
 }
 
 Value measure_unop(Interp *I, OpCode op, Obj *self, const Span *where) {
@@ -1550,7 +1545,7 @@ Value measure_unop(Interp *I, OpCode op, Obj *self, const Span *where) {
       return dlt_error(I, where, "arithmetic on a signed measure is ambiguous: build it with negated weights");
     return shift_scale(I, mu, -1, v_nil(), 1, where);
   }
-  return dlt_error(I, where, "cannot apply %s to a measure", op_text(op));
+  return dlt_error(I, where, "cannot apply %s to a measure", op_symbol(op));
 }
 
 /* ================================================================== joint data-generating processes

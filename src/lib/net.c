@@ -1218,7 +1218,7 @@ static double num_of(Value v, bool *ok) {
   return 0;
 }
 
-static const char *op_verb(OpCode op) {
+static const char *net_op_verb(OpCode op) {
   switch (op) {
   case OP_ADD: return "add";
   case OP_SUB: return "subtract";
@@ -1240,13 +1240,13 @@ static Value net_binop(Interp *I, OpCode op, Value a, Value b, const Span *where
     }
     if (op == OP_ADD || op == OP_SUB) {
       if (!f->any_width && !g->any_width && (f->d_in != g->d_in || f->d_out != g->d_out))
-        return dlt_error(I, where, "cannot %s networks %zu → %zu and %zu → %zu (the dimensions must agree)", op_verb(op),
+        return dlt_error(I, where, "cannot %s networks %zu → %zu and %zu → %zu (the dimensions must agree)", net_op_verb(op),
                          f->d_in, f->d_out, g->d_in, g->d_out);
       return v_obj(sum2(f, g, op == OP_SUB ? -1 : 1));
     }
     if (op == OP_EQ || op == OP_NE) return v_bool((a.u.o == b.u.o) == (op == OP_EQ));
     return dlt_error(I, where, "cannot %s two networks (networks support f + g, f - g, c * f, f / c, f @ g and f ^ L)",
-                     op_verb(op));
+                     net_op_verb(op));
   }
   if (op == OP_EQ || op == OP_NE) return v_bool(op == OP_NE);
   Network *f = as_network(na ? a : b);
@@ -1273,7 +1273,7 @@ static Value net_binop(Interp *I, OpCode op, Value a, Value b, const Span *where
     return v_obj(acc);
   }
   return dlt_error(I, where, "cannot %s a %s and a %s (networks support f + g, f - g, c * f, f / c, f @ g and f ^ L)",
-                   op_verb(op), val_type_name(a), val_type_name(b));
+                   net_op_verb(op), val_type_name(a), val_type_name(b));
 }
 
 static Value net_unop(Interp *I, OpCode op, Obj *self, const Span *where) {

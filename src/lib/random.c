@@ -393,23 +393,16 @@ done:
   return ok;
 }
 
-/* cov must be d×d, finite and symmetric up to rounding (1e-12 of its largest entry) */
-static bool check_cov(Args *a, const Mat *mean, const Mat *cov) {
-  size_t d = mat_numel(mean);
-  for (size_t i = 0; i < d; i++)
-    if (!isfinite(mean->data[i])) {
-      arg_error(a, 0, "mean must be finite, got %s at position %zu", num_text(mean->data[i]).s, i + 1);
-      return false;
-    }
+bool cov_acceptable(const Mat *cov, size_t d, char *why, size_t len) {
   if (mat_rows(cov) != d || mat_cols(cov) != d) {
-    arg_error(a, 1, "cov must be %zu×%zu to match the mean of length %zu, got %zu×%zu", d, d, d, mat_rows(cov),
-              mat_cols(cov));
+    snprintf(why, len, "cov must be %zu×%zu to match the mean of length %zu, got %zu×%zu", d, d, d, mat_rows(cov),
+             mat_cols(cov));
     return false;
   }
   double big = 0;
   for (size_t i = 0; i < d * d; i++) {
     if (!isfinite(cov->data[i])) {
-      arg_error(a, 1, "cov must be finite, got %s at [%zu, %zu]", num_text(cov->data[i]).s, i / d + 1, i % d + 1);
+      snprintf(why, len, "cov must be finite, got %s at [%zu, %zu]", num_text(cov->data[i]).s, i / d + 1, i % d + 1);
       return false;
     }
     big = fmax(big, fabs(cov->data[i]));
@@ -418,11 +411,27 @@ static bool check_cov(Args *a, const Mat *mean, const Mat *cov) {
     for (size_t j = 0; j < i; j++) {
       double x = cov->data[i * d + j], y = cov->data[j * d + i];
       if (fabs(x - y) > 1e-12 * big) {
-        arg_error(a, 1, "cov must be symmetric, but cov[%zu, %zu] = %s and cov[%zu, %zu] = %s", i + 1, j + 1,
-                  num_text(x).s, j + 1, i + 1, num_text(y).s);
+        snprintf(why, len, "cov must be symmetric, but cov[%zu, %zu] = %s and cov[%zu, %zu] = %s", i + 1, j + 1,
+                 num_text(x).s, j + 1, i + 1, num_text(y).s);
         return false;
       }
     }
+  return true;
+}
+
+/* mean must be finite; cov as cov_acceptable */
+static bool check_cov(Args *a, const Mat *mean, const Mat *cov) {
+  size_t d = mat_numel(mean);
+  for (size_t i = 0; i < d; i++)
+    if (!isfinite(mean->data[i])) {
+      arg_error(a, 0, "mean must be finite, got %s at position %zu", num_text(mean->data[i]).s, i + 1);
+      return false;
+    }
+  char why[256];
+  if (!cov_acceptable(cov, d, why, sizeof why)) {
+    arg_error(a, 1, "%s", why);
+    return false;
+  }
   return true;
 }
 

@@ -21,4 +21,8 @@ typedef enum { PARAM_ANY, PARAM_POSITIVE, PARAM_NONNEG, PARAM_UNIT } ParamCond;
 /* NULL when x satisfies cond, else what it must be ("positive", "between 0 and 1", ...). */
 const char *param_cond_fails(ParamCond cond, double x);
 
+/* A covariance for a d-dimensional normal (rand_mvnormal, the normal measure) must be d×d, finite
+ * and symmetric up to rounding (1e-12 of its largest entry). False with the reason in why. */
+bool cov_acceptable(const Mat *cov, size_t d, char *why, size_t len);
+
 #endif
