@@ -158,10 +158,7 @@ bool call_num(Args *a, Value f, int argc, const Value *argv, double *out) {
   Value r = dlt_call(a->I, f, argc, argv, a->call);
   if (IS_ABRUPT(r)) return false;
   bool ok = true;
-  if (IS_NUM(r)) *out = AS_NUM(r);
-  else if (IS_BOOL(r)) *out = AS_BOOL(r);
-  else if (IS_MAT(r) && mat_numel(AS_MAT(r)) == 1) *out = AS_MAT(r)->data[0];
-  else {
+  if (!val_scalar(r, out)) {
     call_error(a, "the function must return a number, but it returned a %s", val_type_name(r));
     ok = false;
   }

@@ -406,3 +406,11 @@ const char *val_type_name(Value v) {
   }
   return "?";
 }
+
+bool val_scalar(Value v, double *out) {
+  if (IS_NUM(v)) *out = AS_NUM(v);
+  else if (IS_BOOL(v)) *out = AS_BOOL(v);
+  else if (IS_MAT(v) && mat_numel(AS_MAT(v)) == 1) *out = AS_MAT(v)->data[0];
+  else return false;
+  return true;
+}

@@ -258,6 +258,9 @@ Value cell_new(Value v); /* takes ownership of v */
  * value's kind cannot be mutated (strings, ranges, immutable domain objects). */
 bool val_make_unique(Value *slot);
 
+/* A value that stands for one number: a number, a bool (0/1) or a 1×1 matrix. False otherwise. */
+bool val_scalar(Value v, double *out);
+
 /* Structural equality (matrices: same shape and entries; numbers: IEEE ==). */
 bool val_equal(Value a, Value b);
 

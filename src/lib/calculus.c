@@ -86,10 +86,7 @@ bool calc_call_num(Args *a, Value fn, const char *what, int argc, const Value *a
   Value r = dlt_call(a->I, fn, argc, argv, a->call);
   if (IS_ABRUPT(r)) return false;
   bool ok = true;
-  if (IS_NUM(r)) *out = AS_NUM(r);
-  else if (IS_BOOL(r)) *out = AS_BOOL(r);
-  else if (IS_MAT(r) && mat_numel(AS_MAT(r)) == 1) *out = AS_MAT(r)->data[0];
-  else {
+  if (!val_scalar(r, out)) {
     call_error(a, "%s must return a number, got %s", what, calc_what(r).s);
     ok = false;
   }

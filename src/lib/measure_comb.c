@@ -1437,15 +1437,6 @@ static Value sum_new(Interp *I, Value p, Value q, const Span *where) {
 }
 
 /* ================================================================== arithmetic */
-/* a number (or 1×1 matrix, or bool) */
-static bool as_scalar(Value v, double *x) {
-  if (IS_NUM(v)) *x = AS_NUM(v);
-  else if (IS_BOOL(v)) *x = AS_BOOL(v);
-  else if (IS_MAT(v) && mat_numel(AS_MAT(v)) == 1) *x = AS_MAT(v)->data[0];
-  else return false;
-  return true;
-}
-
 /* a shift for a measure on R^d: a number (broadcast) or a vector of d numbers; NULL after an error */
 static double *as_shift(Interp *I, Value v, size_t d, const Span *where) {
   double *b = dalloc(d);
@@ -1454,7 +1445,7 @@ static double *as_shift(Interp *I, Value v, size_t d, const Span *where) {
     return NULL;
   }
   double x;
-  if (as_scalar(v, &x)) {
+  if (val_scalar(v, &x)) {
     for (size_t j = 0; j < d; j++) b[j] = x;
   } else if (IS_MAT(v) && mat_is_vector(AS_MAT(v)) && mat_numel(AS_MAT(v)) == d) {
     memcpy(b, AS_MAT(v)->data, d * sizeof(double));
@@ -1498,14 +1489,14 @@ Value measure_binop(Interp *I, OpCode op, Value a, Value b, const Span *where) {
   double x;
   switch (op) {
   case OP_MUL:
-    if (ma && !mb && as_scalar(b, &x)) return shift_scale(I, a, x, v_nil(), 1, where);
-    if (mb && !ma && as_scalar(a, &x)) return shift_scale(I, b, x, v_nil(), 1, where);
+    if (ma && !mb && val_scalar(b, &x)) return shift_scale(I, a, x, v_nil(), 1, where);
+    if (mb && !ma && val_scalar(a, &x)) return shift_scale(I, b, x, v_nil(), 1, where);
     if (ma && mb)
       return dlt_error(I, where, "cannot multiply two measures; for the product of independent variables use "
                                  "pushforward(product(P, Q), fn(z) => z[1] * z[2])");
     break;
   case OP_DIV:
-    if (ma && !mb && as_scalar(b, &x)) {
+    if (ma && !mb && val_scalar(b, &x)) {
       if (x == 0) return dlt_error(I, where, "cannot divide a measure by 0");
       return shift_scale(I, a, 1 / x, v_nil(), 1, where);
     }
