@@ -2,7 +2,8 @@
 #include "../builtin.h"
 
 extern const Module dlt_module_core, dlt_module_math, dlt_module_matrix, dlt_module_random, dlt_module_linalg,
-    dlt_module_calculus, dlt_module_ode, dlt_module_optim, dlt_module_stats, dlt_module_io, dlt_module_measure, dlt_module_measure_ops, dlt_module_measure_comb, dlt_module_dual, dlt_module_net;
+    dlt_module_calculus, dlt_module_ode, dlt_module_optim, dlt_module_stats, dlt_module_io, dlt_module_measure, dlt_module_measure_ops, dlt_module_measure_comb, dlt_module_dual, dlt_module_net,
+    dlt_module_net_kernel, dlt_module_net_hessian, dlt_module_net_measure, dlt_module_train, dlt_module_pwl;
 
 const Module *const dlt_modules[] = {
   &dlt_module_core,
@@ -20,5 +21,10 @@ const Module *const dlt_modules[] = {
   &dlt_module_measure_comb,
   &dlt_module_dual,
   &dlt_module_net,
+  &dlt_module_net_kernel,
+  &dlt_module_net_hessian,
+  &dlt_module_net_measure,
+  &dlt_module_train,
+  &dlt_module_pwl,
   NULL,
 };
