@@ -339,6 +339,29 @@ static NetLayer layer_blank(LayerKind kind) {
   return l;
 }
 
+Network *net_new(size_t d_in) {
+  Network *f = net_alloc();
+  f->d_in = f->d_out = d_in;
+  return f;
+}
+
+void net_add_dense(Network *f, Mat *W, Mat *b, double wmult, double bmult) {
+  NetLayer d = layer_blank(LAYER_DENSE);
+  d.W = W;
+  d.b = b;
+  d.wmult = wmult;
+  d.bmult = bmult;
+  f->d_out = mat_rows(W);
+  push_layer(f, d);
+}
+
+void net_add_act(Network *f, Activation act) {
+  NetLayer l = layer_blank(LAYER_ACT);
+  l.act = act;
+  val_retain(act.fn);
+  push_layer(f, l);
+}
+
 /* ------------------------------------------------------------------ parameters */
 static size_t layer_nparams(const NetLayer *l) {
   switch (l->kind) {

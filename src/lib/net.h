@@ -92,6 +92,14 @@ static inline Network *as_network(Value v) { return (Network *)v.u.o; }
 /* positional argument i must be a network, else a located error */
 bool arg_network(Args *a, int i, Network **out);
 
+/* Building a network from C (other modules: neuron measures, training). net_new gives an empty
+ * chain with input dimension d_in (output scale 1, meta NETP_EXPLICIT); net_add_dense takes
+ * ownership of W (out×in, in must equal the current output dimension) and b (out×1 or NULL);
+ * net_add_act copies the activation (retaining a user function). d_out follows the last dense. */
+Network *net_new(size_t d_in);
+void net_add_dense(Network *f, Mat *W, Mat *b, double wmult, double bmult);
+void net_add_act(Network *f, Activation act);
+
 size_t net_nparams(const Network *f);
 /* The dense layers in θ order (at most max written to out); returns how many there are. */
 size_t net_dense_layers(Network *f, NetLayer **out, size_t max);
