@@ -154,6 +154,7 @@ static void net_free(Obj *o) {
   Network *f = (Network *)o;
   for (size_t i = 0; i < f->nlayers; i++) layer_release(&f->layers[i]);
   free(f->layers);
+  if (f->lin0) val_release(v_obj(f->lin0));
 }
 
 /* A copy of layer l that shares (retains) its matrices, function and sub-networks. */
@@ -184,10 +185,14 @@ static Network *net_share_copy(const Network *f) {
   c->nlayers = f->nlayers;
   c->layers = f->nlayers ? dlt_xmalloc(f->nlayers * sizeof *c->layers) : NULL;
   for (size_t i = 0; i < f->nlayers; i++) c->layers[i] = layer_share(&f->layers[i]);
+  c->lin0 = f->lin0;
+  if (c->lin0) val_retain(v_obj(c->lin0));
   return c;
 }
 
 static Obj *net_clone(Obj *o) { return (Obj *)net_share_copy((Network *)o); }
+
+Network *net_copy(const Network *f) { return net_share_copy(f); }
 
 static void net_traverse(Obj *o, void (*visit)(Value *slot, void *ctx), void *ctx) {
   Network *f = (Network *)o;
@@ -231,6 +236,12 @@ static void layer_print(const NetLayer *l, StrBuf *b) {
 }
 
 static void net_print_into(const Network *f, StrBuf *b) {
+  if (f->lin0) {
+    sb_puts(b, "linearize(");
+    net_print_into(f->lin0, b);
+    sb_puts(b, ")");
+    return;
+  }
   if (f->meta.param != NETP_EXPLICIT) {
     double extra = f->scale * f->meta.gamma;
     if (extra != 1) sb_printf(b, "%s * ", num_text(extra).s);
@@ -304,6 +315,7 @@ static Network *net_alloc(void) {
   f->layers = NULL;
   f->scale = 1;
   f->meta = (NetMeta){NETP_EXPLICIT, 1, 0, 1, 1, true, "gaussian"};
+  f->lin0 = NULL;
   return f;
 }
 
@@ -610,13 +622,38 @@ static Mat *fwd(Args *a, const Network *f, Mat *X, Cache *c) {
   return cur;
 }
 
-Mat *net_forward(Args *a, const Network *f, Mat *X) { return fwd(a, f, X, NULL); }
+/* θ − θ0 of a linearised network (P doubles, caller frees) */
+static double *lin_delta(const Network *f) {
+  size_t P = net_nparams(f);
+  double *d = dlt_xmalloc((P ? P : 1) * sizeof *d), *t0 = dlt_xmalloc((P ? P : 1) * sizeof *t0);
+  net_get_params(f, d);
+  net_get_params(f->lin0, t0);
+  for (size_t i = 0; i < P; i++) d[i] -= t0[i];
+  free(t0);
+  return d;
+}
+
+/* f_lin(X) = lin0(X) + J0(X)(θ − θ0), from one joint value-and-tangent pass */
+static Mat *lin_forward(Args *a, const Network *f, Mat *X) {
+  double *d = lin_delta(f);
+  Mat *Y, *dY;
+  bool ok = net_jvp(a, f->lin0, X, d, &Y, &dY);
+  free(d);
+  if (!ok) return NULL;
+  for (size_t i = 0; i < mat_numel(Y); i++) Y->data[i] += dY->data[i];
+  val_release(v_obj(dY));
+  return Y;
+}
+
+Mat *net_forward(Args *a, const Network *f, Mat *X) { return f->lin0 ? lin_forward(a, f, X) : fwd(a, f, X, NULL); }
 
 /* ------------------------------------------------------------------ reverse mode */
 typedef struct Back {
   Args *a;
   Mat *jac;     /* n×P per-example rows, or NULL */
   double *grad; /* P summed, or NULL */
+  NetDenseVisit visit;
+  void *ctx;
 } Back;
 
 /* D (n×d_out of f, borrowed) is ∂L/∂(output); returns ∂L/∂(input) as a new matrix, and adds the
@@ -663,6 +700,7 @@ static Mat *bwd(Back *bk, const Network *f, Cache *c, Mat *D, size_t base) {
       if (bk->grad && l->b)
         for (size_t i = 0; i < n; i++)
           for (size_t r = 0; r < out; r++) bk->grad[o + out * din + r] += l->bmult * *mat_at(cur, i, r);
+      if (bk->visit) bk->visit(bk->ctx, o, l, A, cur);
       next = mat_alloc_zero(n, din);
       if (!next) break;
       if (n && din && out) gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, l->wmult, &cur->m, &l->W->m, 0.0, &next->m);
@@ -719,32 +757,64 @@ static Mat *bwd(Back *bk, const Network *f, Cache *c, Mat *D, size_t base) {
   return cur;
 }
 
+struct NetTape {
+  Args *a;
+  const Network *f; /* whose layers reverse mode runs through (lin0 for a linearised network) */
+  Cache *c;
+};
+
+NetTape *net_tape(Args *a, const Network *f, Mat *X, Mat **Y) {
+  const Network *g = f->lin0 ? f->lin0 : f;
+  Cache *c = cache_new(g);
+  Mat *out = fwd(a, g, X, c);
+  if (out && f->lin0) {
+    val_release(v_obj(out));
+    out = lin_forward(a, f, X);
+  }
+  if (!out) {
+    cache_free(c, g);
+    return NULL;
+  }
+  NetTape *t = dlt_xmalloc(sizeof *t);
+  *t = (NetTape){a, g, c};
+  *Y = out;
+  return t;
+}
+
+bool net_tape_back(NetTape *t, Mat *D, double *grad, Mat *jac, Mat *dX, NetDenseVisit visit, void *ctx) {
+  Back bk = {t->a, jac, grad, visit, ctx};
+  Mat *G = bwd(&bk, t->f, t->c, D, 0);
+  if (!G) return false;
+  if (dX) memcpy(dX->data, G->data, mat_numel(G) * sizeof(double));
+  val_release(v_obj(G));
+  return true;
+}
+
+void net_tape_free(NetTape *t) {
+  if (!t) return;
+  cache_free(t->c, t->f);
+  free(t);
+}
+
 bool net_backprop(Args *a, const Network *f, Mat *X, const double *w, Mat *jac, double *grad, Mat *dx, double *out) {
   size_t n = mat_rows(X);
-  Cache *c = cache_new(f);
-  Mat *Y = fwd(a, f, X, c);
-  if (!Y) {
-    cache_free(c, f);
-    return false;
-  }
+  Mat *Y;
+  NetTape *t = net_tape(a, f, X, &Y);
+  if (!t) return false;
   if (out)
     for (size_t i = 0; i < n; i++) out[i] = Y->data[i];
   val_release(v_obj(Y));
   Mat *D = mat_alloc(n, 1);
   if (!D) {
-    cache_free(c, f);
+    net_tape_free(t);
     oom(a, n, 1);
     return false;
   }
   for (size_t i = 0; i < n; i++) D->data[i] = w ? w[i] : 1;
-  Back bk = {a, jac, grad};
-  Mat *G = bwd(&bk, f, c, D, 0);
+  bool ok = net_tape_back(t, D, grad, jac, dx, NULL, NULL);
   val_release(v_obj(D));
-  cache_free(c, f);
-  if (!G) return false;
-  if (dx) memcpy(dx->data, G->data, mat_numel(G) * sizeof(double));
-  val_release(v_obj(G));
-  return true;
+  net_tape_free(t);
+  return ok;
 }
 
 /* ------------------------------------------------------------------ inputs */
@@ -955,7 +1025,13 @@ static Value bi_dense(Args *a) {
 }
 
 /* f ∘ g (apply g first): a new chain, widths checked. NULL after a located error at `where`. */
+#define LIN_ALONE "a linearised network cannot be combined with other networks; combine first, then linearize"
+
 static Network *compose2(Interp *I, const Network *f, const Network *g, const Span *where, const char *who) {
+  if (f->lin0 || g->lin0) {
+    dlt_error(I, where, "%s: " LIN_ALONE, who);
+    return NULL;
+  }
   if (!f->any_width && !g->any_width && g->d_out != f->d_in) {
     dlt_error(I, where, "%s: the inner network's output has dimension %zu but the outer network takes dimension %zu", who,
               g->d_out, f->d_in);
@@ -1018,6 +1094,7 @@ static Value bi_compose(Args *a) {
 static Value bi_residual(Args *a) {
   Network *g;
   if (!arg_network(a, 0, &g)) return v_abrupt();
+  if (g->lin0) return arg_error(a, 0, LIN_ALONE);
   if (!g->any_width && g->d_in != g->d_out)
     return arg_error(a, 0, "the residual branch must map R^d to R^d, got %zu → %zu", g->d_in, g->d_out);
   Network *f = net_alloc();
@@ -1255,6 +1332,8 @@ static const char *net_op_verb(OpCode op) {
 
 static Value net_binop(Interp *I, OpCode op, Value a, Value b, const Span *where) {
   bool na = val_is_network(a), nb = val_is_network(b), ok;
+  if (op != OP_EQ && op != OP_NE && ((na && as_network(a)->lin0) || (nb && as_network(b)->lin0)))
+    return dlt_error(I, where, LIN_ALONE);
   if (na && nb) {
     Network *f = as_network(a), *g = as_network(b);
     if (op == OP_MATMUL) {
@@ -1300,6 +1379,7 @@ static Value net_binop(Interp *I, OpCode op, Value a, Value b, const Span *where
 }
 
 static Value net_unop(Interp *I, OpCode op, Obj *self, const Span *where) {
+  if (op == OP_NEG && ((Network *)self)->lin0) return dlt_error(I, where, LIN_ALONE);
   if (op == OP_NEG) return v_obj(scaled((Network *)self, -1));
   return dlt_error(I, where, "a network does not support this operator");
 }
@@ -1530,9 +1610,17 @@ static Value bi_set_params(Args *a) {
   return v_obj(g);
 }
 
+/* The input derivatives and the layer records of f_lin would need lin0's second derivatives and
+ * describe lin0 rather than f_lin; say so instead of answering for the wrong model. */
+static bool not_linearised(Args *a, const Network *f) {
+  if (!f->lin0) return true;
+  arg_error(a, 0, "is not available for a linearised network (apply it to the network itself)");
+  return false;
+}
+
 static Value bi_forward(Args *a) {
   Network *f;
-  if (!arg_network(a, 0, &f)) return v_abrupt();
+  if (!arg_network(a, 0, &f) || !not_linearised(a, f)) return v_abrupt();
   Mat *X;
   bool point;
   if (!net_input(a, 1, f, &X, &point)) return v_abrupt();
@@ -1606,7 +1694,7 @@ static Value bi_jac_params(Args *a) {
 /* grad_input(f, x): ∂f/∂x (a column for a point, n×d_in rows for a batch) */
 static Value bi_grad_input(Args *a) {
   Network *f;
-  if (!arg_network(a, 0, &f) || !need_scalar(a, f)) return v_abrupt();
+  if (!arg_network(a, 0, &f) || !not_linearised(a, f) || !need_scalar(a, f)) return v_abrupt();
   Mat *X;
   bool point;
   if (!net_input(a, 1, f, &X, &point)) return v_abrupt();
@@ -1627,7 +1715,7 @@ static Value bi_grad_input(Args *a) {
 /* jacobian_input(f, x): the d_out×d_in Jacobian at one point, one backward pass per output */
 static Value bi_jacobian_input(Args *a) {
   Network *f;
-  if (!arg_network(a, 0, &f)) return v_abrupt();
+  if (!arg_network(a, 0, &f) || !not_linearised(a, f)) return v_abrupt();
   Mat *X;
   bool point;
   if (!net_input(a, 1, f, &X, &point)) return v_abrupt();
@@ -1653,7 +1741,7 @@ static Value bi_jacobian_input(Args *a) {
     cache_free(c, f);
     return dlt_error_oom(a->I, a->call, dout, din);
   }
-  Back bk = {a, NULL, NULL};
+  Back bk = {a, NULL, NULL, NULL, NULL};
   for (size_t k = 0; k < dout; k++) {
     memset(D->data, 0, dout * sizeof(double));
     D->data[k] = 1;

@@ -83,6 +83,12 @@ typedef struct Network {
   NetLayer *layers;
   double scale;
   NetMeta meta;
+  /* linearize(f): when set, this network is the first-order Taylor model of lin0 (owned; the
+   * network at θ0) around θ0, evaluated at this network's own parameters θ:
+   *     f_lin(x; θ) = lin0(x) + ∇_θ lin0(x) · (θ − θ0).
+   * The layers are lin0's architecture carrying θ; reverse mode uses lin0's layers (the model is
+   * linear in θ, so its θ-gradient is lin0's). Such a network is not combined with others. */
+  struct Network *lin0;
 } Network;
 
 extern const ExtClass network_class;
@@ -97,6 +103,9 @@ bool arg_network(Args *a, int i, Network **out);
  * ownership of W (out×in, in must equal the current output dimension) and b (out×1 or NULL);
  * net_add_act copies the activation (retaining a user function). d_out follows the last dense. */
 Network *net_new(size_t d_in);
+/* A new network sharing f's matrices and sub-networks (copy on write: replace, never mutate, a
+ * shared matrix). */
+Network *net_copy(const Network *f);
 void net_add_dense(Network *f, Mat *W, Mat *b, double wmult, double bmult);
 void net_add_act(Network *f, Activation act);
 
@@ -115,6 +124,25 @@ Mat *net_forward(Args *a, const Network *f, Mat *X);
 void net_get_params(const Network *f, double *theta);
 /* A new network with the same architecture and parameters theta (nparams doubles). */
 Network *net_with_params(const Network *f, const double *theta);
+
+/* Reverse mode, general form. net_tape runs the forward pass on X (n×d_in) keeping what reverse
+ * mode needs and sets *Y to the n×d_out output (new reference); NULL after a located error.
+ * net_tape_back takes the cotangent D (n×d_out, ∂L/∂output) and ADDS the parameter gradient
+ * Σ_i into grad (P doubles, may be NULL), writes ∂L/∂x into dX (n×d_in, may be NULL), and calls
+ * visit (may be NULL) once per dense layer with the layer's θ offset, the layer, its input A
+ * (n×in) and the cotangent G of its output (n×out): the layer's per-example weight gradient is
+ * wmult·g_i a_iᵀ and bias gradient bmult·g_i, which is how empirical kernels are formed without
+ * the n×P Jacobian. jac (n×P, may be NULL, only when d_out == 1) gets the per-example rows.
+ * A tape can be run backwards several times (one cotangent per output, say). */
+typedef struct NetTape NetTape;
+typedef void (*NetDenseVisit)(void *ctx, size_t offset, const NetLayer *l, Mat *A, Mat *G);
+NetTape *net_tape(Args *a, const Network *f, Mat *X, Mat **Y);
+bool net_tape_back(NetTape *t, Mat *D, double *grad, Mat *jac, Mat *dX, NetDenseVisit visit, void *ctx);
+void net_tape_free(NetTape *t);
+
+/* Forward value and tangent together (net_linear.c): Y = f(X) and dY = ∂f(X)/∂θ · dtheta, both
+ * new n×d_out matrices; false after a located error. f must not itself be linearised. */
+bool net_jvp(Args *a, const Network *f, Mat *X, const double *dtheta, Mat **Y, Mat **dY);
 
 /* Reverse mode on a batch X (n×d_in), for a network with d_out == 1.
  * jac (n×P, may be NULL): row i is ∂f(x_i)/∂θ.
