@@ -144,6 +144,10 @@ void net_tape_free(NetTape *t);
  * new n×d_out matrices; false after a located error. f must not itself be linearised. */
 bool net_jvp(Args *a, const Network *f, Mat *X, const double *dtheta, Mat **Y, Mat **dY);
 
+/* The empirical NTK Gram matrix (net_kernel.c): n×m (Y NULL: Y = X), averaged over outputs; NULL
+ * after a located error. */
+Mat *net_ntk_gram(Args *a, const Network *f, Mat *X, Mat *Y);
+
 /* Reverse mode on a batch X (n×d_in), for a network with d_out == 1.
  * jac (n×P, may be NULL): row i is ∂f(x_i)/∂θ.
  * grad (P, may be NULL): Σ_i w_i ∂f(x_i)/∂θ with weights w (n; NULL = all 1) - a loss gradient
