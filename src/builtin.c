@@ -33,10 +33,14 @@ Value arg_error(Args *a, int i, const char *fmt, ...) {
   return e;
 }
 
-Value kw_error(Args *a, const char *kw, const char *fmt, ...) {
-  const Span *sp = a->call;
+const Span *kw_span(Args *a, const char *name) {
   for (int k = 0; k < a->nkw; k++)
-    if (strcmp(a->kwnames[k], kw) == 0 && a->kwnodes) sp = &a->kwnodes[k]->span;
+    if (strcmp(a->kwnames[k], name) == 0 && a->kwnodes) return &a->kwnodes[k]->span;
+  return a->call;
+}
+
+Value kw_error(Args *a, const char *kw, const char *fmt, ...) {
+  const Span *sp = kw_span(a, kw);
   va_list ap;
   va_start(ap, fmt);
   Value e = verror_at(a, sp, fmt, ap);

@@ -55,6 +55,7 @@ Value arg_error(Args *a, int i, const char *fmt, ...) __attribute__((format(prin
 Value kw_error(Args *a, const char *kw, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 Value call_error(Args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const Span *arg_span(Args *a, int i);
+const Span *kw_span(Args *a, const char *name); /* the keyword argument's span, else the call's */
 
 /* Typed accessors: return false after raising a located error naming the expected type. */
 bool arg_num(Args *a, int i, double *out);

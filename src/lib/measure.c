@@ -175,9 +175,7 @@ static bool num_param(Args *a, int i, const char *name, double dflt, ParamCond c
 /* where parameter `name` was written: positional i, its keyword, or the whole call */
 static const Span *param_span(Args *a, int i, const char *name) {
   if (i >= 0 && i < a->n) return arg_span(a, i);
-  for (int k = 0; k < a->nkw; k++)
-    if (strcmp(a->kwnames[k], name) == 0 && a->kwnodes) return &a->kwnodes[k]->span;
-  return a->call;
+  return kw_span(a, name);
 }
 
 /* A numeric parameter as a matrix (new reference in *out); nil when absent. */

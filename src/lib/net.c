@@ -922,12 +922,6 @@ static bool act_from_value(Args *a, Value v, const Span *where, double slope, do
   return false;
 }
 
-static const Span *kw_span(Args *a, const char *name) {
-  for (int k = 0; k < a->nkw; k++)
-    if (strcmp(a->kwnames[k], name) == 0 && a->kwnodes) return &a->kwnodes[k]->span;
-  return a->call;
-}
-
 /* slope= and k= of leaky_relu and relu_pow */
 static bool act_params(Args *a, double *slope, double *k) {
   *slope = 0.01;
