@@ -1608,7 +1608,7 @@ static Value bi_set_params(Args *a) {
  * describe lin0 rather than f_lin; say so instead of answering for the wrong model. */
 static bool not_linearised(Args *a, const Network *f) {
   if (!f->lin0) return true;
-  arg_error(a, 0, "is not available for a linearised network (apply it to the network itself)");
+  arg_error(a, 0, "not available for a linearised network (apply it to the network it linearises)");
   return false;
 }
 

@@ -167,7 +167,7 @@ static Value bi_linearize(Args *a) {
 static Value bi_linearized_at(Args *a) {
   Network *f;
   if (!arg_network(a, 0, &f)) return v_abrupt();
-  if (!f->lin0) return arg_error(a, 0, "is not a linearised network (make one with linearize(f))");
+  if (!f->lin0) return arg_error(a, 0, "the argument is not a linearised network (make one with linearize(f))");
   return val_retain(v_obj(f->lin0));
 }
 
