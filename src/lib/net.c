@@ -19,6 +19,7 @@
 #include "../resolve.h"
 #include "../strbuf.h"
 #include "dual.h"
+#include "measure.h"
 #include "net.h"
 #include "random.h"
 
@@ -1105,7 +1106,7 @@ static Value bi_residual(Args *a) {
 }
 
 /* ------------------------------------------------------------------ mlp */
-typedef enum { INIT_GAUSSIAN, INIT_UNIFORM, INIT_PM1, INIT_CONST, INIT_KAIMING, INIT_XAVIER } InitKind;
+typedef enum { INIT_GAUSSIAN, INIT_UNIFORM, INIT_PM1, INIT_CONST, INIT_KAIMING, INIT_XAVIER, INIT_MEASURE } InitKind;
 
 static const char *const init_names[] = {"gaussian", "uniform", "pm1", "const", "kaiming_uniform", "xavier_uniform"};
 static const char *const param_names[] = {"standard", "ntk", "mf", "mup"};
@@ -1180,9 +1181,18 @@ static Value bi_mlp(Args *a) {
   int param, init;
   bool bias = true;
   Activation act = {ACT_RELU, 0, v_nil()};
+  /* init=μ: a probability measure on R whose draws replace the unit-variance draws */
+  const Value *iv = kw_get(a, "init");
+  Measure *imeas = iv && val_is_measure(*iv) ? as_measure(*iv) : NULL;
+  if (imeas && (imeas->dim != 1 || imeas->is_signed)) {
+    free(N);
+    return kw_error(a, "init", "init= takes a probability measure on R (one number per weight), got a %s measure on R^%zu",
+                    imeas->is_signed ? "signed" : "probability", imeas->dim);
+  }
+  init = INIT_MEASURE;
   bool ok = act_params(a, &slope, &k) && nonneg_kw(a, "CW", 1, &CW) && nonneg_kw(a, "Cb", 0, &Cb) &&
             nonneg_kw(a, "CW1", CW, &CW1) && pick_name(a, "param", param_names, 4, "standard", &param) &&
-            pick_name(a, "init", init_names, 6, "gaussian", &init) && kw_num(a, "gamma", &gamma, NULL);
+            (imeas || pick_name(a, "init", init_names, 6, "gaussian", &init)) && kw_num(a, "gamma", &gamma, NULL);
   if (ok && !(gamma > 0 && isfinite(gamma))) {
     kw_error(a, "gamma", "gamma must be a finite number > 0, got %s", num_text(gamma).s);
     ok = false;
@@ -1219,7 +1229,7 @@ static Value bi_mlp(Args *a) {
   Network *f = net_alloc();
   f->d_in = d_in;
   f->d_out = d_out;
-  f->meta = (NetMeta){(NetParam)(param + 1), CW, Cb, CW1, gamma, bias, init_names[init]};
+  f->meta = (NetMeta){(NetParam)(param + 1), CW, Cb, CW1, gamma, bias, imeas ? "measure" : init_names[init]};
   f->scale = 1 / gamma;
   for (size_t l = 1; l <= L + 1; l++) {
     size_t fin = N[l - 1], fout = N[l];
@@ -1258,6 +1268,30 @@ static Value bi_mlp(Args *a) {
       args_rng_done(a, rng);
       free(N);
       return dlt_error_oom(a->I, a->call, fout, fin);
+    }
+    if (imeas) {
+      /* W = sqrt(var)·ξ and b = sqrt(Cb)·ξ with ξ ~ μ, as the named laws are unit laws scaled */
+      bool drawn = measure_draw(a, imeas, rng, fout * fin, d.W->data) && (!bias || Cb == 0 || measure_draw(a, imeas, rng, fout, d.b->data));
+      if (!drawn) {
+        val_release(v_obj(d.W));
+        if (d.b) val_release(v_obj(d.b));
+        val_release(v_obj(f));
+        act_release(&act);
+        args_rng_done(a, rng);
+        free(N);
+        return v_abrupt();
+      }
+      for (size_t q = 0; q < fout * fin; q++) d.W->data[q] *= sqrt(var);
+      if (bias && Cb > 0)
+        for (size_t q = 0; q < fout; q++) d.b->data[q] *= sqrt(Cb);
+      push_layer(f, d);
+      if (!out_layer) {
+        NetLayer al = layer_blank(LAYER_ACT);
+        al.act = act;
+        val_retain(act.fn);
+        push_layer(f, al);
+      }
+      continue;
     }
     for (size_t q = 0; q < fout * fin; q++) {
       if (init == INIT_KAIMING) d.W->data[q] = gsl_ran_flat(rng, -sqrt(6.0 / (double)fin), sqrt(6.0 / (double)fin));
