@@ -564,162 +564,204 @@ static Value bi_hessian(Args *a) {
 }
 
 /* ------------------------------------------------------------------ Lanczos */
+/* The basis is built in blocks. A block is a plain Lanczos run (three-term recurrence, full
+ * reorthogonalisation against every earlier vector). It ends at a breakdown (its Krylov space is
+ * invariant) or when its Ritz values have converged; a new block then starts from a random vector
+ * orthogonal to all earlier vectors and to the last residual, which makes the Rayleigh quotient
+ * block diagonal: each block's tridiagonal matrix is diagonalised on its own. A single Krylov
+ * space holds one vector of each eigenspace, so the later blocks are what finds the second copy
+ * of a repeated eigenvalue (ReLU networks have many: neurons with one activation pattern on the
+ * data share their block eigenvalues). */
 typedef struct Lanczos {
-  size_t m;               /* steps taken: Q has m (+1 pending) orthonormal rows */
-  Mat *Q;                 /* (maxiter + 1)×P, row j = q_j */
-  double *alpha, *beta;   /* T's diagonal and off-diagonal (beta[j] couples q_j and q_{j+1}) */
-  double *theta, *resid;  /* Ritz values (ascending) and their residual norms |β_m s_{m,k}| */
-  Mat *S;                 /* m×m eigenvectors of T (columns) from the last check */
+  size_t m;              /* vectors in use: rows 0..m-1 of Q */
+  Mat *Q;                /* (maxiter + 1)×P: row j = q_j */
+  double *alpha, *beta;  /* T's diagonal; beta[j] = ‖residual‖ after step j (couples q_j, q_{j+1}) */
+  size_t nb, *start;     /* blocks: block b holds rows start[b] .. start[b+1]-1 (the last one .. m-1) */
+  double *theta, *resid; /* at block b's rows: its Ritz values (ascending) and residual norms */
+  Mat **S;               /* S[b]: the eigenvectors (columns) of block b's tridiagonal matrix */
 } Lanczos;
 
-/* Orthogonalise x against rows 0..m-1 of Q, twice ("twice is enough", Kahan–Parlett). */
-static void reorth(Lanczos *L, size_t P, size_t m, double *x, double *c) {
-  if (!m || !P) return;
-  gsl_matrix_view Qm = gsl_matrix_view_array(L->Q->data, m, P);
-  gsl_vector_view xv = gsl_vector_view_array(x, P), cv = gsl_vector_view_array(c, m);
+static size_t blk_end(const Lanczos *L, size_t b) { return b + 1 < L->nb ? L->start[b + 1] : L->m; }
+
+/* Orthogonalise x against rows 0..n-1 of Q, twice ("twice is enough", Kahan–Parlett). */
+static void reorth(Lanczos *L, size_t P, size_t n, double *x, double *c) {
+  if (!n || !P) return;
+  gsl_matrix_view Qn = gsl_matrix_view_array(L->Q->data, n, P);
+  gsl_vector_view xv = gsl_vector_view_array(x, P), cv = gsl_vector_view_array(c, n);
   for (int pass = 0; pass < 2; pass++) {
-    gsl_blas_dgemv(CblasNoTrans, 1.0, &Qm.matrix, &xv.vector, 0.0, &cv.vector);
-    gsl_blas_dgemv(CblasTrans, -1.0, &Qm.matrix, &cv.vector, 1.0, &xv.vector);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, &Qn.matrix, &xv.vector, 0.0, &cv.vector);
+    gsl_blas_dgemv(CblasTrans, -1.0, &Qn.matrix, &cv.vector, 1.0, &xv.vector);
   }
 }
 
-/* A fresh random unit vector orthogonal to rows 0..m-1 of Q into row m; false when none is left
- * (the rows already span R^P). */
-static bool lz_fresh(Lanczos *L, gsl_rng *rng, size_t P, size_t m, double *c) {
-  double *q = mat_at(L->Q, m, 0);
+/* A random unit vector orthogonal to rows 0..n-1 of Q, written to row `row` (n may be row + 1:
+ * the residual waiting in that row is then excluded too); false when none is left. */
+static bool lz_fresh(Lanczos *L, gsl_rng *rng, size_t P, size_t n, size_t row, double *tmp, double *c) {
   for (int attempt = 0; attempt < 3; attempt++) {
-    for (size_t i = 0; i < P; i++) q[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
-    gsl_vector_view qv = gsl_vector_view_array(q, P);
-    double n0 = gsl_blas_dnrm2(&qv.vector);
-    reorth(L, P, m, q, c);
-    double n1 = gsl_blas_dnrm2(&qv.vector);
+    for (size_t i = 0; i < P; i++) tmp[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+    gsl_vector_view tv = gsl_vector_view_array(tmp, P);
+    double n0 = gsl_blas_dnrm2(&tv.vector);
+    reorth(L, P, n, tmp, c);
+    double n1 = gsl_blas_dnrm2(&tv.vector);
     if (n1 > 1e-8 * n0) {
-      for (size_t i = 0; i < P; i++) q[i] /= n1;
+      double *q = mat_at(L->Q, row, 0);
+      for (size_t i = 0; i < P; i++) q[i] = tmp[i] / n1;
       return true;
     }
   }
   return false;
 }
 
-/* Diagonalise T_m (gsl_eigen_symmv) and the residual of each Ritz pair. */
+/* Diagonalise the last block's tridiagonal matrix (gsl_eigen_symmv); the residual of a Ritz pair
+ * (θ, Q s) is |β_last · s_last|. */
 static bool lz_ritz(Args *a, Lanczos *L) {
-  size_t m = L->m;
-  Mat *T = new_mat(a, m, m, true);
-  drop(L->S);
-  L->S = T ? new_mat(a, m, m, false) : NULL;
-  if (!L->S) {
+  size_t b = L->nb - 1, s0 = L->start[b], n = L->m - s0;
+  Mat *T = new_mat(a, n, n, true), *S = T ? new_mat(a, n, n, false) : NULL;
+  if (!S) {
     drop(T);
     return false;
   }
-  for (size_t j = 0; j < m; j++) {
-    *mat_at(T, j, j) = L->alpha[j];
-    if (j + 1 < m) *mat_at(T, j, j + 1) = *mat_at(T, j + 1, j) = L->beta[j];
+  for (size_t j = 0; j < n; j++) {
+    *mat_at(T, j, j) = L->alpha[s0 + j];
+    if (j + 1 < n) *mat_at(T, j, j + 1) = *mat_at(T, j + 1, j) = L->beta[s0 + j];
   }
-  gsl_vector_view th = gsl_vector_view_array(L->theta, m);
-  gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(m);
-  int st = ws ? gsl_eigen_symmv(&T->m, &th.vector, &L->S->m, ws) : GSL_ENOMEM;
+  gsl_vector_view th = gsl_vector_view_array(L->theta + s0, n);
+  gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(n);
+  int st = ws ? gsl_eigen_symmv(&T->m, &th.vector, &S->m, ws) : GSL_ENOMEM;
   if (ws) gsl_eigen_symmv_free(ws);
   drop(T);
-  if (st == GSL_SUCCESS) st = gsl_eigen_symmv_sort(&th.vector, &L->S->m, GSL_EIGEN_SORT_VAL_ASC);
+  if (st == GSL_SUCCESS) st = gsl_eigen_symmv_sort(&th.vector, &S->m, GSL_EIGEN_SORT_VAL_ASC);
   if (st != GSL_SUCCESS) {
+    drop(S);
     dlt_error_gsl(a->I, a->call, "gsl_eigen_symmv on the Lanczos matrix", st);
     return false;
   }
-  for (size_t k = 0; k < m; k++) L->resid[k] = fabs(L->beta[m - 1] * *mat_at(L->S, m - 1, k));
+  for (size_t j = 0; j < n; j++) L->resid[s0 + j] = fabs(L->beta[L->m - 1] * *mat_at(S, n - 1, j));
+  drop(L->S[b]);
+  L->S[b] = S;
   return true;
 }
 
-/* Indices of the k Ritz values of largest magnitude, largest first (ties: the positive one). */
+/* The k Ritz values of largest magnitude over all blocks, largest first (ties: the positive). */
 static void lz_top(const Lanczos *L, size_t k, size_t *idx) {
-  size_t lo = 0, hi = L->m; /* theta ascending: the largest magnitudes sit at the two ends */
   for (size_t j = 0; j < k; j++) {
-    if (fabs(L->theta[lo]) > fabs(L->theta[hi - 1])) idx[j] = lo++;
-    else idx[j] = --hi;
+    size_t best = L->m;
+    for (size_t i = 0; i < L->m; i++) {
+      bool taken = false;
+      for (size_t q = 0; q < j && !taken; q++) taken = idx[q] == i;
+      if (taken) continue;
+      double x = fabs(L->theta[i]), y = best < L->m ? fabs(L->theta[best]) : -1;
+      if (best == L->m || x > y || (x == y && L->theta[i] > L->theta[best])) best = i;
+    }
+    idx[j] = best;
   }
 }
 
-/* Converged when the k largest-magnitude Ritz pairs and both extreme ones (the other end of the
- * spectrum could still grow past them) have residual ‖H y − θ y‖ ≤ tol·max|θ|. */
-static bool lz_converged(const Lanczos *L, size_t k, double tol, size_t *idx, double *worst) {
-  size_t m = L->m;
-  if (m < k) return false;
-  double N = fmax(fabs(L->theta[0]), fabs(L->theta[m - 1]));
-  lz_top(L, k, idx);
-  double r = fmax(L->resid[0], L->resid[m - 1]);
-  for (size_t j = 0; j < k; j++) r = fmax(r, L->resid[idx[j]]);
+/* Whether the last block is done: its two extreme Ritz pairs (the other end of the spectrum could
+ * still outgrow the first) and its members of the top k have residual ‖H y − θ y‖ ≤ tol·max|θ|.
+ * *mine says whether it holds one of the top k; *worst is the largest relative residual seen. */
+static bool lz_block_done(const Lanczos *L, size_t k, double tol, size_t *idx, bool *mine, double *worst) {
+  size_t b = L->nb - 1, s0 = L->start[b], e = L->m;
+  double N = 0;
+  for (size_t i = 0; i < L->m; i++) N = fmax(N, fabs(L->theta[i]));
+  size_t kk = k < L->m ? k : L->m;
+  lz_top(L, kk, idx);
+  double r = fmax(L->resid[s0], L->resid[e - 1]);
+  *mine = false;
+  for (size_t j = 0; j < kk; j++)
+    if (idx[j] >= s0) {
+      *mine = true;
+      r = fmax(r, L->resid[idx[j]]);
+    }
   *worst = N > 0 ? r / N : r;
   return r <= tol * N;
 }
 
-/* Lanczos with full reorthogonalisation until the k largest-magnitude eigenvalues converge.
- * An exhausted Krylov space (β = 0: an invariant subspace) continues from a fresh vector, so
- * the Ritz values become all of H's eigenvalues when the run reaches P steps. */
-static bool lanczos(Hess *h, Lanczos *L, size_t k, double tol, size_t maxiter, size_t *idx) {
+typedef struct LzOpts {
+  size_t k;      /* eigenvalues wanted */
+  double tol;
+  size_t maxiter;
+  bool copies;   /* look for further copies of the top k in new blocks (hessian_eigs) */
+} LzOpts;
+
+/* Runs until the k largest-magnitude Ritz values have converged; idx (k entries) gets them. */
+static bool lanczos(Hess *h, Lanczos *L, const LzOpts *o, size_t *idx) {
   Args *a = h->a;
-  size_t P = h->P;
+  size_t P = h->P, maxiter = o->maxiter;
   memset(L, 0, sizeof *L);
   if (!(L->Q = new_mat(a, maxiter + 1, P, false))) return false;
   L->alpha = dlt_xmalloc(maxiter * sizeof(double));
   L->beta = dlt_xmalloc(maxiter * sizeof(double));
   L->theta = dlt_xmalloc(maxiter * sizeof(double));
   L->resid = dlt_xmalloc(maxiter * sizeof(double));
-  double *w = dlt_xmalloc(P * sizeof *w), *c = dlt_xmalloc((maxiter + 1) * sizeof *c), worst = INFINITY;
+  L->start = dlt_xmalloc(maxiter * sizeof(size_t));
+  L->S = dlt_xmalloc(maxiter * sizeof(Mat *));
+  memset(L->S, 0, maxiter * sizeof(Mat *));
+  L->nb = 1;
+  L->start[0] = 0;
+  double *w = dlt_xmalloc(P * sizeof *w), *tmp = dlt_xmalloc(P * sizeof *tmp);
+  double *c = dlt_xmalloc((maxiter + 1) * sizeof *c), worst = INFINITY, scale = 0;
   /* a fixed-seed start: reproducible results that leave the global stream alone */
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(rng, 20240501);
-  bool ok = lz_fresh(L, rng, P, 0, c), done = false;
-  double scale = 0; /* max |α|, |β| so far: the size against which β counts as 0 */
+  bool ok = lz_fresh(L, rng, P, 0, 0, tmp, c), done = false;
   for (size_t j = 0; ok && !done && j < maxiter; j++) {
+    size_t s0 = L->start[L->nb - 1];
     double *q = mat_at(L->Q, j, 0);
     if (!(ok = hess_apply(h, q, w))) break;
     gsl_vector_view wv = gsl_vector_view_array(w, P), qv = gsl_vector_view_array(q, P);
     gsl_blas_ddot(&qv.vector, &wv.vector, &L->alpha[j]);
     gsl_blas_daxpy(-L->alpha[j], &qv.vector, &wv.vector);
-    if (j > 0 && L->beta[j - 1] != 0) {
+    if (j > s0) {
       gsl_vector_view qp = gsl_vector_view_array(mat_at(L->Q, j - 1, 0), P);
       gsl_blas_daxpy(-L->beta[j - 1], &qp.vector, &wv.vector);
     }
     reorth(L, P, j + 1, w, c);
     double b = gsl_blas_dnrm2(&wv.vector);
-    scale = fmax(scale, fmax(fabs(L->alpha[j]), b));
     if (!isfinite(L->alpha[j]) || !isfinite(b)) {
       call_error(a, "the Hessian-vector products are not finite (the point or the parameters contain nan or inf)");
       ok = false;
       break;
     }
+    scale = fmax(scale, fmax(fabs(L->alpha[j]), b));
+    /* β this small relative to T: the block's Krylov space is invariant, its Ritz pairs exact */
     bool breakdown = b <= 64 * DBL_EPSILON * scale;
     L->beta[j] = breakdown ? 0 : b;
     L->m = j + 1;
-    bool last = L->m == P || L->m == maxiter;
-    /* diagonalising T costs O(m³): check every step early on, then about every m/16 steps */
-    bool check = last || breakdown || L->m <= 16 || L->m % (L->m / 16) == 0;
-    if (check) {
-      if (!(ok = lz_ritz(a, L))) break;
-      if (lz_converged(L, k, tol, idx, &worst) || L->m == P) {
-        done = true;
-        break;
-      }
+    if (!breakdown)
+      for (size_t i = 0; i < P; i++) *mat_at(L->Q, L->m, i) = w[i] / b;
+    /* diagonalising the block costs O(len³): check every step early on, then every len/16 steps */
+    size_t len = L->m - s0;
+    if (!(L->m == P || L->m == maxiter || breakdown || len <= 16 || len % (len / 16) == 0)) continue;
+    if (!(ok = lz_ritz(a, L))) break;
+    bool mine;
+    bool finished = lz_block_done(L, o->k, o->tol, idx, &mine, &worst) || breakdown;
+    if (L->m == P) { /* the blocks span R^P: every Ritz value is an eigenvalue */
+      done = true;
+      break;
+    }
+    if (!finished) continue;
+    if (!(L->m < o->k || (o->copies && mine))) {
+      done = true;
+      break;
     }
     if (L->m == maxiter) break;
-    if (breakdown) {
-      if (!lz_fresh(L, rng, P, L->m, c)) { /* rows span R^P already */
-        if (!(ok = lz_ritz(a, L))) break;
-        done = lz_converged(L, k, tol, idx, &worst) || L->m >= k;
-        if (done) lz_top(L, k < L->m ? k : L->m, idx);
-        break;
-      }
-    } else {
-      double *qn = mat_at(L->Q, j + 1, 0);
-      for (size_t i = 0; i < P; i++) qn[i] = w[i] / b;
+    /* a new block, orthogonal to every vector so far and to the residual in row m */
+    if (!lz_fresh(L, rng, P, breakdown ? L->m : L->m + 1, L->m, tmp, c)) {
+      done = L->m >= o->k;
+      break;
     }
+    L->start[L->nb++] = L->m;
   }
+  if (done) lz_top(L, o->k, idx);
   gsl_rng_free(rng);
   free(w);
+  free(tmp);
   free(c);
   if (ok && !done) {
     call_error(a, "Lanczos did not converge in maxiter=%zu steps (relative residual %.3g > tol=%s); raise maxiter= or "
                "loosen tol=",
-               maxiter, worst, CALC_NUM(tol));
+               maxiter, worst, CALC_NUM(o->tol));
     ok = false;
   }
   return ok;
@@ -727,28 +769,30 @@ static bool lanczos(Hess *h, Lanczos *L, size_t k, double tol, size_t maxiter, s
 
 static void lz_free(Lanczos *L) {
   drop(L->Q);
-  drop(L->S);
+  for (size_t b = 0; L->S && b < L->nb; b++) drop(L->S[b]);
+  free(L->S);
   free(L->alpha);
   free(L->beta);
   free(L->theta);
   free(L->resid);
+  free(L->start);
 }
 
 /* tol= and maxiter= (default min(P, 300); more than P steps are never needed, so P caps it) */
-static bool lz_options(Args *a, size_t P, double *tol, size_t *maxiter) {
-  if (!calc_kw_pos(a, "tol", 1e-10, tol)) return false;
+static bool lz_options(Args *a, size_t P, LzOpts *o) {
+  if (!calc_kw_pos(a, "tol", 1e-10, &o->tol)) return false;
   size_t def = P < 300 ? P : 300;
-  if (!calc_kw_count(a, "maxiter", def ? def : 1, 1, 100000000, maxiter)) return false;
-  if (*maxiter > P && P > 0) *maxiter = P;
+  if (!calc_kw_count(a, "maxiter", def ? def : 1, 1, 100000000, &o->maxiter)) return false;
+  if (o->maxiter > P && P > 0) o->maxiter = P;
   return true;
 }
 
 static Value bi_hessian_norm(Args *a) {
   Hess h;
   if (!hess_open(a, &h)) return v_abrupt();
-  double tol;
-  size_t maxiter, idx[1];
-  if (!lz_options(a, h.P, &tol, &maxiter)) {
+  LzOpts o = {1, 0, 0, false};
+  size_t idx[1];
+  if (!lz_options(a, h.P, &o)) {
     hess_close(&h);
     return v_abrupt();
   }
@@ -757,22 +801,25 @@ static Value bi_hessian_norm(Args *a) {
     return v_num(0);
   }
   Lanczos L;
-  bool ok = lanczos(&h, &L, 1, tol, maxiter, idx);
+  bool ok = lanczos(&h, &L, &o, idx);
   double r = ok ? fabs(L.theta[idx[0]]) : 0;
   lz_free(&L);
   hess_close(&h);
   return ok ? v_num(r) : v_abrupt();
 }
 
-/* Ritz vectors Q_mᵀ s for the chosen pairs, as P×k columns, signed like eig_sym's (the entry of
- * largest magnitude positive). */
-static Mat *ritz_vectors(Args *a, Lanczos *L, size_t P, size_t k, const size_t *idx) {
+/* Ritz vectors Σ_r s_r q_r (over the pair's block) for the chosen pairs, as P×k columns, signed
+ * like eig_sym's (the entry of largest magnitude positive). */
+static Mat *ritz_vectors(Args *a, const Lanczos *L, size_t P, size_t k, const size_t *idx) {
   Mat *Y = new_mat(a, P, k, true);
   if (!Y) return NULL;
   for (size_t j = 0; j < k; j++) {
-    for (size_t r = 0; r < L->m; r++) {
-      double s = *mat_at(L->S, r, idx[j]);
-      const double *q = mat_at(L->Q, r, 0);
+    size_t b = 0;
+    while (blk_end(L, b) <= idx[j]) b++;
+    size_t s0 = L->start[b];
+    for (size_t r = s0; r < blk_end(L, b); r++) {
+      double s = *mat_at(L->S[b], r - s0, idx[j] - s0);
+      const double *q = L->Q->data + r * P;
       for (size_t i = 0; i < P; i++) *mat_at(Y, i, j) += s * q[i];
     }
     double best = 0;
@@ -787,31 +834,31 @@ static Mat *ritz_vectors(Args *a, Lanczos *L, size_t P, size_t k, const size_t *
 static Value bi_hessian_eigs(Args *a) {
   Hess h;
   if (!hess_open(a, &h)) return v_abrupt();
-  double tol, kd;
-  size_t maxiter, k;
+  LzOpts o = {0, 0, 0, true};
+  double kd;
   bool has_k;
-  if (!lz_options(a, h.P, &tol, &maxiter) || !kw_num(a, "k", &kd, &has_k)) {
+  if (!lz_options(a, h.P, &o) || !kw_num(a, "k", &kd, &has_k)) {
     hess_close(&h);
     return v_abrupt();
   }
-  k = h.P < 6 ? h.P : 6;
+  o.k = h.P < 6 ? h.P : 6;
   if (has_k) {
     if (!(kd == floor(kd) && kd >= 1 && kd <= (double)h.P)) {
       hess_close(&h);
       return kw_error(a, "k", "k= must be a whole number between 1 and the number of parameters P = %zu, got %s", h.P,
                       CALC_NUM(kd));
     }
-    k = (size_t)kd;
+    o.k = (size_t)kd;
   }
-  if (k > maxiter) {
+  if (o.k > o.maxiter) {
     hess_close(&h);
-    return kw_error(a, "maxiter", "maxiter= must be at least k = %zu, got %zu", k, maxiter);
+    return kw_error(a, "maxiter", "maxiter= must be at least k = %zu, got %zu", o.k, o.maxiter);
   }
   Lanczos L;
   memset(&L, 0, sizeof L);
-  size_t *idx = dlt_xmalloc((k ? k : 1) * sizeof *idx);
+  size_t k = o.k, *idx = dlt_xmalloc((k ? k : 1) * sizeof *idx);
   Mat *vals = NULL, *vecs = NULL;
-  bool ok = k == 0 || lanczos(&h, &L, k, tol, maxiter, idx);
+  bool ok = k == 0 || lanczos(&h, &L, &o, idx);
   if (ok) ok = (vals = new_mat(a, k, 1, false)) && (vecs = k ? ritz_vectors(a, &L, h.P, k, idx) : new_mat(a, h.P, 0, false));
   for (size_t j = 0; ok && j < k; j++) vals->data[j] = L.theta[idx[j]];
   free(idx);
