@@ -94,6 +94,7 @@ static Value bi_neuron_measure(Args *a) {
   }
   if (!output_bias_zero(a, f)) return v_abrupt();
   size_t m = mat_rows(f->layers[0].W), d = mat_cols(f->layers[0].W);
+  if (m == 0) return call_error(a, "the hidden layer has width 0: a network without neurons has no neuron measure");
   Mat *A = mat_alloc(m, d + 2);
   if (!A) return dlt_error_oom(a->I, a->call, m, d + 2);
   if (!fill_atoms(a, f, A)) {
@@ -123,8 +124,11 @@ static Value act_network(Args *a) {
     const Network *g = as_network(a->kw[k]);
     if (g->any_width && g->nlayers == 1 && g->layers[0].kind == LAYER_ACT && g->scale == 1)
       return val_retain(a->kw[k]);
-    return kw_error(a, "act", "act must be an activation (a name, a function or activation(...)), got a network "
-                              "with weights");
+    StrBuf b = STRBUF_INIT;
+    val_print(&b, a->kw[k], PRINT_DISPLAY);
+    kw_error(a, "act", "act must be an activation (a name, a function or activation(...)), got %s", sb_cstr(&b));
+    sb_free(&b);
+    return v_abrupt();
   }
   Args s = *a;
   s.argnodes = k >= 0 && a->kwnodes ? &a->kwnodes[k] : NULL;
