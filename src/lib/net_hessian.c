@@ -296,7 +296,8 @@ static Mat *r_layer_fwd(Args *a, const NetLayer *l, Tape *t, size_t i, const dou
   case LAYER_SCALE: return scaled_ref(a, RX, l->c);
   case LAYER_RESIDUAL:
   case LAYER_SUM: {
-    Mat *RZ = new_mat(a, n, din, true);
+    /* a sum's output has the sub-networks' width, which need not be din */
+    Mat *RZ = new_mat(a, n, mat_cols(t->in[i + 1]), true);
     if (!RZ) return NULL;
     if (l->kind == LAYER_RESIDUAL) mat_axpy(RZ, 1, RX);
     const double *vk = v + t->off[i];
