@@ -896,6 +896,22 @@ static bool act_from_value(Args *a, Value v, const Span *where, double slope, do
     ActKind kind;
     if (act_lookup(AS_BUILTIN(v)->def->name, &kind)) name = AS_BUILTIN(v)->def->name;
   }
+  /* the printed form of a parametrised activation, "leaky_relu(0.2)" or "relu_pow(3)" (what f.act
+   * gives back), names the activation and its parameter */
+  char base[32];
+  double p;
+  int used = 0;
+  if (name && strchr(name, '(') && sscanf(name, "%31[a-z_](%lf)%n", base, &p, &used) == 2 && name[used] == 0 &&
+      (strcmp(base, "leaky_relu") == 0 || strcmp(base, "relu_pow") == 0)) {
+    if (!isfinite(p) || (base[0] == 'r' && p < 1)) {
+      dlt_error(a->I, where, "%s: %s needs %s, got %s", a->fname, base,
+                base[0] == 'r' ? "a power k >= 1" : "a finite slope", num_text(p).s);
+      return false;
+    }
+    name = base;
+    if (base[0] == 'l') slope = p;
+    else k = p;
+  }
   if (name) {
     if (!act_lookup(name, &out->kind)) {
       const char *cands[N_ACT_NAMES];
