@@ -1300,23 +1300,16 @@ static Value bi_mlp(Args *a) {
       for (size_t q = 0; q < fout * fin; q++) d.W->data[q] *= sqrt(var);
       if (bias && Cb > 0)
         for (size_t q = 0; q < fout; q++) d.b->data[q] *= sqrt(Cb);
-      push_layer(f, d);
-      if (!out_layer) {
-        NetLayer al = layer_blank(LAYER_ACT);
-        al.act = act;
-        val_retain(act.fn);
-        push_layer(f, al);
+    } else {
+      for (size_t q = 0; q < fout * fin; q++) {
+        if (init == INIT_KAIMING) d.W->data[q] = gsl_ran_flat(rng, -sqrt(6.0 / (double)fin), sqrt(6.0 / (double)fin));
+        else if (init == INIT_XAVIER)
+          d.W->data[q] = gsl_ran_flat(rng, -sqrt(6.0 / (double)(fin + fout)), sqrt(6.0 / (double)(fin + fout)));
+        else d.W->data[q] = draw(rng, (InitKind)init, var);
       }
-      continue;
+      if (bias && Cb > 0 && init != INIT_KAIMING && init != INIT_XAVIER)
+        for (size_t q = 0; q < fout; q++) d.b->data[q] = draw(rng, (InitKind)init, Cb);
     }
-    for (size_t q = 0; q < fout * fin; q++) {
-      if (init == INIT_KAIMING) d.W->data[q] = gsl_ran_flat(rng, -sqrt(6.0 / (double)fin), sqrt(6.0 / (double)fin));
-      else if (init == INIT_XAVIER)
-        d.W->data[q] = gsl_ran_flat(rng, -sqrt(6.0 / (double)(fin + fout)), sqrt(6.0 / (double)(fin + fout)));
-      else d.W->data[q] = draw(rng, (InitKind)init, var);
-    }
-    if (bias && Cb > 0 && init != INIT_KAIMING && init != INIT_XAVIER)
-      for (size_t q = 0; q < fout; q++) d.b->data[q] = draw(rng, (InitKind)init, Cb);
     push_layer(f, d);
     if (!out_layer) {
       NetLayer al = layer_blank(LAYER_ACT);
