@@ -118,6 +118,24 @@ if [ -z "$W" ]; then
   has sigint err "spin.dlt:2:1: error: interrupted"
 fi
 
+# --- training: progress=true draws the bar on stderr (a terminal gets it by default); Ctrl-C
+# during a long run stops it with an error located at the train call
+run progress 0 $W "$DLT" -e 'let r = train(mlp(1, [4], 1, seed=1), [1, 2], [1, 2], steps=3, progress=true)
+print r.log.step[4]'
+has progress out "3"
+has progress err "train ["
+if [ -z "$W" ]; then
+  printf 'let X = rand_normal(256, 10, seed=1)\nlet r = train(mlp(10, [512], 1, seed=2), X, X[:, 1], steps=100000000, every=100000000)\n' > "$tmp/longtrain.dlt"
+  "$DLT" "$tmp/longtrain.dlt" > "$tmp/trainint.out" 2> "$tmp/trainint.err" &
+  pid=$!
+  sleep 0.5
+  kill -INT "$pid"
+  wait "$pid"
+  rc=$?
+  [ "$rc" = 4 ] || fail "train sigint: exit code $rc, expected 4"
+  has trainint err "longtrain.dlt:2:9: error: interrupted"
+fi
+
 # --- the generated test list (tests/tests.am) names every test program
 if [ -n "${DLT_SRCDIR:-}" ] && [ -f "$DLT_SRCDIR/tests/tests.am" ]; then
   for f in "$DLT_SRCDIR"/tests/lang/*.dlt "$DLT_SRCDIR"/tests/fail/*.dlt; do

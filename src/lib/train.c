@@ -96,7 +96,7 @@ typedef struct Trainer {
   double *steps_col; /* the step (or time, for flow) of each record */
   Mat *K0;           /* drift: the NTK at initialisation */
   double last_loss;  /* full-batch data loss at the current θ, when known (else NAN) */
-  bool progress;
+  bool progress, progress_forced;
   double t_start, t_last_draw;
 } Trainer;
 
@@ -295,8 +295,9 @@ fail:
 static void progress(Trainer *t, size_t done, bool final) {
   if (!t->progress) return;
   double tn = now();
-  if (!final && tn - t->t_last_draw < 0.2) return;
-  if (tn - t->t_start < 0.5 && !final) return;
+  if (!final && tn - t->t_last_draw < 0.2 && done > 1) return;
+  /* a bar for a run that ends within half a second would only flicker, unless asked for */
+  if (!t->progress_forced && tn - t->t_start < 0.5 && !final) return;
   t->t_last_draw = tn;
   if (final) {
     fprintf(stderr, "\r\033[K");
@@ -778,6 +779,7 @@ static Value bi_train(Args *a) {
   }
   const Value *pv = kw_get(a, "progress");
   t->progress = pv ? IS_BOOL(*pv) && AS_BOOL(*pv) : isatty(STDERR_FILENO) != 0;
+  t->progress_forced = pv && t->progress;
   t->t_start = t->t_last_draw = now();
 
   ok = t->opt == OPT_FLOW ? run_flow(t, T_end, flow_type, tol) : run_discrete(t);
