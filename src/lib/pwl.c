@@ -44,8 +44,8 @@
 /* minus= polynomials: at most this many coefficients (the per-piece work is quadratic in it, and
  * monomial coefficients of higher degree mean nothing in double precision). */
 #define MAX_COEFFS 32
-/* max_pieces= by default: Δ^24 (about 3 s); memory and time grow linearly with the pieces. */
-#define DEFAULT_MAX_PIECES ((size_t)1 << 24)
+/* max_pieces= by default: Δ^22 (under a second); memory and time grow linearly with the pieces. */
+#define DEFAULT_MAX_PIECES ((size_t)1 << 22)
 
 /* ------------------------------------------------------------------ piecewise-affine vectors */
 typedef struct PW {
@@ -284,10 +284,16 @@ static bool act_layer(Engine *e, const Activation *act, const PW *in, PW *out) {
     double left = u;
     for (size_t q = 0; q < nr; q++) {
       if (r[q] - left <= e->snap) continue;
-      if (!push_branches(e, act, in, j, left, r[q], out)) return false;
+      if (!push_branches(e, act, in, j, left, r[q], out)) {
+        pw_free(out);
+        return false;
+      }
       left = r[q];
     }
-    if (!push_branches(e, act, in, j, left, v, out)) return false;
+    if (!push_branches(e, act, in, j, left, v, out)) {
+      pw_free(out);
+      return false;
+    }
   }
   return true;
 }
@@ -304,7 +310,10 @@ static bool pw_add(Engine *e, const PW *A, const PW *B, PW *out) {
   while (i < A->k && j < B->k) {
     double ra = A->x[i + 1], rb = B->x[j + 1], right;
     size_t pi = i, pj = j;
-    if (!eng_room(e, out)) return false;
+    if (!eng_room(e, out)) {
+      pw_free(out);
+      return false;
+    }
     if (fabs(ra - rb) <= e->snap) {
       right = j + 1 == B->k ? rb : ra; /* the end b itself, exactly, when one partition ends */
       i++;
@@ -682,7 +691,7 @@ static size_t piece_poly(const Poly *P, double s, double c, double m, double *g)
 static double poly_integral(const double *g, size_t D, double ta, double tb) {
   double pa = ta, pb = tb, r = 0;
   for (size_t k = 0; k <= D; k++) {
-    r += g[k] * (pb - pa) / (double)(k + 1);
+    if (pb != pa) r += g[k] * (pb - pa) / (double)(k + 1); /* not inf·0 for a huge g[k] */
     pa *= ta;
     pb *= tb;
   }
@@ -729,13 +738,15 @@ static bool poly_roots_in(Args *a, Poly *P, const double *g, size_t D, double lo
 
 typedef enum { INT_SIGNED, INT_ABS, INT_SQUARE } IntKind;
 
-/* Σ over pieces of ∫ (f − p), ∫ |f − p| or ∫ (f − p)². */
-static bool pw_integral(Args *a, const PW *p, Poly *P, IntKind kind, double *out) {
+/* Σ over pieces of ∫ (f − p), ∫ |f − p| or ∫ (f − p)², of (f − p)/scale. */
+static bool pw_integral(Args *a, const PW *p, Poly *P, IntKind kind, double scale, double *out) {
   Sum S = {0, 0};
   double g[MAX_COEFFS + 1], g2[2 * MAX_COEFFS + 1], cuts[MAX_COEFFS + 2];
   for (size_t j = 0; j < p->k; j++) {
     double u = p->x[j], v = p->x[j + 1], h = (v - u) / 2, m = u + h;
     size_t D = piece_poly(P, p->s[j], p->c[j], m, g);
+    if (scale != 1)
+      for (size_t i = 0; i <= D; i++) g[i] /= scale;
     if (kind == INT_SIGNED) {
       sum_add(&S, poly_integral(g, D, -h, h));
     } else if (kind == INT_SQUARE) {
@@ -792,13 +803,41 @@ static bool pw_sup(Args *a, const PW *p, Poly *P, double *value, double *at) {
   return true;
 }
 
+static bool finite_result(Args *a, double r) {
+  if (isfinite(r)) return true;
+  call_error(a, "the result overflows double precision (f − p is too large on [a, b])");
+  return false;
+}
+
+/* ∫ (f − p), ∫ |f − p| or the L2 norm of f − p. When the plain sums overflow (or, for L2, the
+ * squares underflow), they are redone on (f − p)/M with M the power of 2 nearest above the sup, so
+ * that only a result that is itself beyond double precision is refused. */
+static bool pw_measure(Args *a, const PW *p, Poly *P, IntKind kind, double *out) {
+  double r;
+  if (!pw_integral(a, p, P, kind, 1, &r)) return false;
+  if (isfinite(r) && !(kind == INT_SQUARE && r < 1e-250)) {
+    *out = kind == INT_SQUARE ? sqrt(r) : r;
+    return true;
+  }
+  double M, at;
+  if (!pw_sup(a, p, P, &M, &at) || !finite_result(a, M)) return false;
+  if (M == 0) {
+    *out = 0;
+    return true;
+  }
+  M = ldexp(1, ilogb(M) + 1);
+  if (!pw_integral(a, p, P, kind, M, &r)) return false;
+  *out = kind == INT_SQUARE ? M * sqrt(r) : M * r;
+  return finite_result(a, *out);
+}
+
 static Value bi_pwl_integral(Args *a) {
   double lo, hi, r;
   Poly P;
   PW p;
   if (!arg_minus(a, &P)) return v_abrupt();
   if (!pwl_args(a, 1, &lo, &hi, &p)) return v_abrupt();
-  bool ok = pw_integral(a, &p, &P, INT_SIGNED, &r);
+  bool ok = pw_measure(a, &p, &P, INT_SIGNED, &r);
   pw_free(&p);
   poly_done(&P);
   return ok ? v_num(r) : v_abrupt();
@@ -845,10 +884,9 @@ static Value bi_pwl_norm(Args *a) {
   bool ok;
   if (isinf(pn)) {
     double at;
-    ok = pw_sup(a, &p, &P, &r, &at);
+    ok = pw_sup(a, &p, &P, &r, &at) && finite_result(a, r);
   } else {
-    ok = pw_integral(a, &p, &P, pn == 1 ? INT_ABS : INT_SQUARE, &r);
-    if (pn == 2) r = sqrt(fmax(r, 0));
+    ok = pw_measure(a, &p, &P, pn == 1 ? INT_ABS : INT_SQUARE, &r);
   }
   pw_free(&p);
   poly_done(&P);
@@ -861,7 +899,7 @@ static Value bi_pwl_sup(Args *a) {
   PW p;
   if (!arg_minus(a, &P)) return v_abrupt();
   if (!pwl_args(a, 1, &lo, &hi, &p)) return v_abrupt();
-  bool ok = pw_sup(a, &p, &P, &r, &at);
+  bool ok = pw_sup(a, &p, &P, &r, &at) && finite_result(a, r);
   pw_free(&p);
   poly_done(&P);
   if (!ok) return v_abrupt();
@@ -872,25 +910,25 @@ static Value bi_pwl_sup(Args *a) {
 }
 
 static const Builtin pwl_builtins[] = {
-  {"breakpoints", bi_breakpoints, 3, 3, "max_pieces", "breakpoints(f, a, b, max_pieces=2^24)",
+  {"breakpoints", bi_breakpoints, 3, 3, "max_pieces", "breakpoints(f, a, b, max_pieces=2^22)",
    "the sorted column of points in (a, b) where the network f: R → R (relu, leaky_relu, abs, step, identity) is not affine, computed exactly",
    NULL},
-  {"pieces", bi_pieces, 3, 3, "max_pieces", "pieces(f, a, b, max_pieces=2^24)",
+  {"pieces", bi_pieces, 3, 3, "max_pieces", "pieces(f, a, b, max_pieces=2^22)",
    "the number of maximal affine pieces of the piecewise-linear network f on [a, b] (Telgarsky's N_A), computed exactly",
    NULL},
-  {"pwl", bi_pwl, 3, 3, "max_pieces", "pwl(f, a, b, max_pieces=2^24)",
+  {"pwl", bi_pwl, 3, 3, "max_pieces", "pwl(f, a, b, max_pieces=2^22)",
    "the exact piecewise-affine form of f on [a, b]: {x: the k+1 knots a = x0 < … < xk = b, slope: k×1, intercept: k×1}",
    NULL},
-  {"crossings", bi_crossings, 4, 4, "max_pieces", "crossings(f, level, a, b, max_pieces=2^24)",
+  {"crossings", bi_crossings, 4, 4, "max_pieces", "crossings(f, level, a, b, max_pieces=2^22)",
    "the column of points in (a, b) where the piecewise-linear network f crosses the level (changes side), computed exactly",
    NULL},
-  {"pwl_integral", bi_pwl_integral, 3, 3, "minus max_pieces", "pwl_integral(f, a, b, minus=0, max_pieces=2^24)",
+  {"pwl_integral", bi_pwl_integral, 3, 3, "minus max_pieces", "pwl_integral(f, a, b, minus=0, max_pieces=2^22)",
    "the exact ∫_a^b (f − p) dx for a piecewise-linear network f and the polynomial p with ascending coefficients minus= (default 0)",
    NULL},
-  {"pwl_norm", bi_pwl_norm, 3, 4, "p minus max_pieces", "pwl_norm(f, a, b, p=2, minus=0, max_pieces=2^24)",
+  {"pwl_norm", bi_pwl_norm, 3, 4, "p minus max_pieces", "pwl_norm(f, a, b, p=2, minus=0, max_pieces=2^22)",
    "the exact L1 (p=1), L2 (p=2) or sup (p=inf) norm of f − p on [a, b] for a piecewise-linear network f and the polynomial minus=",
    NULL},
-  {"pwl_sup", bi_pwl_sup, 3, 3, "minus max_pieces", "pwl_sup(f, a, b, minus=0, max_pieces=2^24)",
+  {"pwl_sup", bi_pwl_sup, 3, 3, "minus max_pieces", "pwl_sup(f, a, b, minus=0, max_pieces=2^22)",
    "the record {value, at}: the largest |f − p| on [a, b] and the leftmost point attaining it, exactly, for a piecewise-linear network f",
    NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
