@@ -134,8 +134,21 @@ static bool same_form(double s1, double c1, double s2, double c2, double x, doub
   return fabs(v1 - v2) <= MERGE_RTOL * mag + MERGE_ATOL * V;
 }
 
-/* Merge adjacent pieces on which every unit has the same affine form (in place). scratch: 2d. */
-static void pw_merge(PW *p, double *scratch) {
+/* Raise S[i], V[i] to unit i's largest |slope| and |value at a knot| on p. */
+static void pw_scales(const PW *p, double *S, double *V) {
+  size_t d = p->d;
+  for (size_t j = 0; j < p->k; j++)
+    for (size_t i = 0; i < d; i++) {
+      double s = p->s[j * d + i], c = p->c[j * d + i];
+      S[i] = max2(S[i], fabs(s));
+      V[i] = max2(V[i], max2(fabs(s * p->x[j] + c), fabs(s * p->x[j + 1] + c)));
+    }
+}
+
+/* Merge adjacent pieces on which every unit has the same affine form (in place). S and V (d each)
+ * hold the scales for the absolute part of the test: at least the units' own, more after a sum
+ * (the terms' scales, so that rounding noise left by a cancellation is not taken for kinks). */
+static void pw_merge(PW *p, double *S, double *V) {
   size_t d = p->d, w = 0;
   if (p->k < 2 || d == 0) {
     if (d == 0 && p->k > 1) {
@@ -144,14 +157,7 @@ static void pw_merge(PW *p, double *scratch) {
     }
     return;
   }
-  double *S = scratch, *V = scratch + d;
-  for (size_t i = 0; i < d; i++) S[i] = V[i] = 0;
-  for (size_t j = 0; j < p->k; j++)
-    for (size_t i = 0; i < d; i++) {
-      double s = p->s[j * d + i], c = p->c[j * d + i];
-      S[i] = max2(S[i], fabs(s));
-      V[i] = max2(V[i], max2(fabs(s * p->x[j] + c), fabs(s * p->x[j + 1] + c)));
-    }
+  pw_scales(p, S, V);
   for (size_t j = 1; j < p->k; j++) {
     bool same = true;
     for (size_t i = 0; i < d && same; i++)
@@ -192,8 +198,9 @@ static bool prop_net(Engine *e, const Network *f, const PW *in, PW *out);
 /* Room for one more piece in out, within max_pieces=. */
 static bool eng_room(Engine *e, PW *out) {
   if (out->k + 1 > e->max_pieces) {
-    call_error(e->a, "more than %zu affine pieces on [%s, %s] (in the final or an intermediate layer): raise max_pieces= "
-                     "to go further", e->max_pieces, num_text(out->x[0]).s, num_text(e->hi).s);
+    call_error(e->a,
+               "more than %zu affine pieces on [%s, %s] (in the final or an intermediate layer): raise max_pieces= to go "
+               "further", e->max_pieces, num_text(out->x[0]).s, num_text(e->hi).s);
     return false;
   }
   return pw_reserve(e->a, out, out->k + 1);
@@ -213,7 +220,8 @@ static bool dense_layer(Engine *e, const NetLayer *l, const PW *in, PW *out) {
     memset(out->s, 0, k * dout * sizeof(double));
     memset(out->c, 0, k * dout * sizeof(double));
   } else {
-    gsl_matrix_const_view S = gsl_matrix_const_view_array(in->s, k, din), C = gsl_matrix_const_view_array(in->c, k, din);
+    gsl_matrix_const_view S = gsl_matrix_const_view_array(in->s, k, din);
+    gsl_matrix_const_view C = gsl_matrix_const_view_array(in->c, k, din);
     gsl_matrix_view So = gsl_matrix_view_array(out->s, k, dout), Co = gsl_matrix_view_array(out->c, k, dout);
     gsl_blas_dgemm(CblasNoTrans, CblasTrans, l->wmult, &S.matrix, &l->W->m, 0.0, &So.matrix);
     gsl_blas_dgemm(CblasNoTrans, CblasTrans, l->wmult, &C.matrix, &l->W->m, 0.0, &Co.matrix);
@@ -338,6 +346,7 @@ static bool pw_add(Engine *e, const PW *A, const PW *B, PW *out) {
 static bool sum_layer(Engine *e, const NetLayer *l, const PW *in, PW *out) {
   PW acc;
   bool have = false;
+  double *scales = NULL; /* the terms' largest slopes (d) and values (d), for the final merge */
   if (l->kind == LAYER_RESIDUAL) {
     if (!pw_copy(e->a, in, &acc)) return false;
     have = true;
@@ -346,21 +355,38 @@ static bool sum_layer(Engine *e, const NetLayer *l, const PW *in, PW *out) {
     PW t;
     if (!prop_net(e, l->sub[k], in, &t)) {
       if (have) pw_free(&acc);
+      free(scales);
       return false;
+    }
+    if (!scales) {
+      scales = calloc(2 * t.d + 1, sizeof(double));
+      if (!scales) {
+        pw_free(&t);
+        if (have) pw_free(&acc);
+        return pw_oom(e->a, 1, t.d);
+      }
+      if (have && acc.d == t.d) pw_scales(&acc, scales, scales + t.d);
     }
     if (!have) {
       acc = t;
       have = true;
+      pw_scales(&acc, scales, scales + acc.d);
       continue;
     }
+    if (t.d == acc.d) pw_scales(&t, scales, scales + t.d);
     PW sum;
     bool ok = pw_add(e, &acc, &t, &sum);
     pw_free(&acc);
     pw_free(&t);
-    if (!ok) return false;
+    if (!ok) {
+      free(scales);
+      return false;
+    }
     acc = sum;
   }
   if (!have) return pw_copy(e->a, in, out);
+  if (scales) pw_merge(&acc, scales, scales + acc.d);
+  free(scales);
   *out = acc;
   return true;
 }
@@ -379,6 +405,16 @@ static bool prop_layer(Engine *e, const NetLayer *l, const PW *in, PW *out) {
   return pw_copy(e->a, in, out);
 }
 
+/* Frees p after the error when it has an inf or nan form. */
+static bool check_finite(Engine *e, PW *p) {
+  if (pw_finite(p)) return true;
+  call_error(e->a,
+             "the network's affine pieces overflow double precision on [%s, %s] (an intercept or slope is inf or nan)",
+             num_text(p->x[0]).s, num_text(p->x[p->k]).s);
+  pw_free(p);
+  return false;
+}
+
 static bool prop_net(Engine *e, const Network *f, const PW *in, PW *out) {
   PW cur;
   if (!pw_copy(e->a, in, &cur)) return false;
@@ -393,19 +429,18 @@ static bool prop_net(Engine *e, const Network *f, const PW *in, PW *out) {
     pw_free(&cur);
     if (!ok) return false;
     cur = next;
-    if (!pw_finite(&cur)) {
-      pw_free(&cur);
-      call_error(e->a, "the network's affine pieces overflow double precision on [%s, %s] (an intercept or slope is "
-                       "inf or nan)", num_text(in->x[0]).s, num_text(in->x[in->k]).s);
-      return false;
-    }
+    if (!check_finite(e, &cur)) return false;
     if (!eng_scratch(e, cur.d)) {
       pw_free(&cur);
       return false;
     }
-    pw_merge(&cur, e->scratch);
+    memset(e->scratch, 0, 2 * cur.d * sizeof(double));
+    pw_merge(&cur, e->scratch, e->scratch + cur.d);
   }
-  if (f->scale != 1) pw_scale(&cur, f->scale);
+  if (f->scale != 1) {
+    pw_scale(&cur, f->scale);
+    if (!check_finite(e, &cur)) return false;
+  }
   *out = cur;
   return true;
 }
@@ -701,7 +736,8 @@ static double poly_integral(const double *g, size_t D, double ta, double tb) {
 /* The real roots of g (degree D) strictly inside (lo, hi), sorted, into out (room for D).
  * For degree ≥ 3 the real parts of all complex roots are taken: an extra cut is harmless to the
  * callers (they split or evaluate there), a missed one is not. */
-static bool poly_roots_in(Args *a, Poly *P, const double *g, size_t D, double lo, double hi, double *out, size_t *nout) {
+static bool poly_roots_in(Args *a, Poly *P, const double *g, size_t D, double lo, double hi, double *out,
+                          size_t *nout) {
   double r[MAX_COEFFS * 2];
   size_t nr = 0;
   *nout = 0;
