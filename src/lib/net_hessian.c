@@ -26,6 +26,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "../builtin.h"
+#include "../eval.h"
+#include "../interp.h"
 #include "../print.h"
 #include "calculus.h"
 #include "net.h"
@@ -491,8 +493,12 @@ static bool hess_open(Args *a, Hess *h) {
   return ok;
 }
 
-/* hv = H v (P entries each) */
+/* hv = H v (P entries each); Ctrl-C is honoured between products */
 static bool hess_apply(Hess *h, const double *v, double *hv) {
+  if (dlt_interrupted) {
+    eval_interrupted(h->a->I, h->a->call);
+    return false;
+  }
   memset(hv, 0, h->P * sizeof *hv);
   Mat *RY = r_fwd(h->a, h->f, h->t, v, h->RX0);
   if (!RY) return false;
