@@ -464,8 +464,9 @@ static Mat *hess_weights(Args *a, size_t n) {
   return G;
 }
 
-/* f (argument 0, one output), x (argument 1) and w=: records the forward and adjoint passes. */
-static bool hess_open(Args *a, Hess *h) {
+/* f (argument 0, one output), x (argument 1) and w=: records the forward and adjoint passes.
+ * max_p > 0 refuses networks with more parameters before any work is done. */
+static bool hess_open(Args *a, Hess *h, size_t max_p) {
   memset(h, 0, sizeof *h);
   h->a = a;
   if (!arg_network(a, 0, &h->f)) return false;
@@ -479,6 +480,12 @@ static bool hess_open(Args *a, Hess *h) {
     return false;
   }
   h->P = net_nparams(f);
+  if (max_p && h->P > max_p) {
+    call_error(a, "the network has %zu parameters: the full P×P Hessian is built only for P ≤ %zu; use hessian_norm or "
+               "hessian_eigs (Lanczos on Hessian-vector products) or hvp",
+               h->P, max_p);
+    return false;
+  }
   Mat *X, *G = NULL, *Y = NULL, *D = NULL;
   if (!hess_points(a, f, &X)) return false;
   h->n = mat_rows(X);
@@ -512,7 +519,7 @@ static bool hess_apply(Hess *h, const double *v, double *hv) {
 /* ------------------------------------------------------------------ hvp, hessian */
 static Value bi_hvp(Args *a) {
   Hess h;
-  if (!hess_open(a, &h)) return v_abrupt();
+  if (!hess_open(a, &h, 0)) return v_abrupt();
   Value vv = v_nil();
   Mat *HV = NULL;
   if (!arg_mat(a, 2, &vv)) goto fail;
@@ -538,13 +545,7 @@ fail:
 
 static Value bi_hessian(Args *a) {
   Hess h;
-  if (!hess_open(a, &h)) return v_abrupt();
-  if (h.P > HESS_MAX_P) {
-    hess_close(&h);
-    return call_error(a, "the network has %zu parameters: the full P×P Hessian is built only for P ≤ %d; use hessian_norm or "
-                      "hessian_eigs (Lanczos on Hessian-vector products) or hvp",
-                      h.P, HESS_MAX_P);
-  }
+  if (!hess_open(a, &h, HESS_MAX_P)) return v_abrupt();
   size_t P = h.P;
   Mat *H = new_mat(a, P, P, false);
   double *e = dlt_xmalloc((P ? P : 1) * sizeof *e), *col = dlt_xmalloc((P ? P : 1) * sizeof *col);
@@ -796,7 +797,7 @@ static bool lz_options(Args *a, size_t P, LzOpts *o) {
 
 static Value bi_hessian_norm(Args *a) {
   Hess h;
-  if (!hess_open(a, &h)) return v_abrupt();
+  if (!hess_open(a, &h, 0)) return v_abrupt();
   LzOpts o = {1, 0, 0, false};
   size_t idx[1];
   if (!lz_options(a, h.P, &o)) {
@@ -840,7 +841,7 @@ static Mat *ritz_vectors(Args *a, const Lanczos *L, size_t P, size_t k, const si
 
 static Value bi_hessian_eigs(Args *a) {
   Hess h;
-  if (!hess_open(a, &h)) return v_abrupt();
+  if (!hess_open(a, &h, 0)) return v_abrupt();
   LzOpts o = {0, 0, 0, true};
   double kd;
   bool has_k;
