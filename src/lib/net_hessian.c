@@ -507,6 +507,8 @@ static bool hess_apply(Hess *h, const double *v, double *hv) {
     return false;
   }
   memset(hv, 0, h->P * sizeof *hv);
+  /* a linearised network is linear in θ: its Hessian is zero */
+  if (h->f->lin0) return true;
   Mat *RY = r_fwd(h->a, h->f, h->t, v, h->RX0);
   if (!RY) return false;
   drop(RY);
