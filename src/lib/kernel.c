@@ -473,12 +473,12 @@ static bool alg_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K) {
           Mat *o = AS_MAT(out);
           if (!P) P = mat_alloc(mat_rows(S), mat_numel(o));
           if (!P || mat_numel(o) != mat_cols(P)) {
-            size_t want = P ? mat_cols(P) : 0;
+            size_t want = P ? mat_cols(P) : 0, got = mat_numel(o);
             val_release(out);
             if (P) val_release(v_obj(P));
             if (PX) val_release(v_obj(PX));
-            if (want) call_error(a, "the feature map gave %zu numbers for one point and %zu for another", want, mat_numel(o));
-            else dlt_error_oom(a->I, a->call, mat_rows(S), 1);
+            if (want) call_error(a, "the feature map gave %zu numbers for one point and %zu for another", want, got);
+            else dlt_error_oom(a->I, a->call, mat_rows(S), got);
             return false;
           }
           memcpy(mat_at(P, i, 0), o->data, mat_numel(o) * sizeof(double));
