@@ -85,7 +85,7 @@ static bool kw_points(Args *a, const char *name, const Kernel *k, Mat **X) {
 
 /* Targets for n points as an n×c matrix: a vector of n values becomes n×1 (a column); with
  * vector_only nothing else is accepted. */
-static bool targets(Args *a, int i, size_t n, bool vector_only, Mat **out) {
+static bool targets(Args *a, int i, const char *name, size_t n, bool vector_only, Mat **out) {
   Value v;
   if (!arg_mat(a, i, &v)) return false;
   Mat *Y = AS_MAT(v);
@@ -109,12 +109,22 @@ static bool targets(Args *a, int i, size_t n, bool vector_only, Mat **out) {
   StrBuf s = STRBUF_INIT;
   fmt_shape(&s, mat_rows(Y), mat_cols(Y));
   if (vector_only)
-    arg_error(a, i, "y must be a vector of %zu values (one per point), got %s", n, sb_cstr(&s));
+    arg_error(a, i, "%s must be a vector of %zu values (one per point), got %s", name, n, sb_cstr(&s));
   else
-    arg_error(a, i, "y must have one value (or one row) per point: %zu points, got %s", n, sb_cstr(&s));
+    arg_error(a, i, "%s must have one value (or one row) per point: %zu points, got %s", name, n, sb_cstr(&s));
   sb_free(&s);
   val_release(v);
   return false;
+}
+
+/* f(argv...) as a number, or an error naming the function as `what` ("f0(x)", "φ(x, θ)") */
+static bool call_scalar(Args *a, Value f, int argc, const Value *argv, const char *what, double *out) {
+  Value r = dlt_call(a->I, f, argc, argv, a->call);
+  if (IS_ABRUPT(r)) return false;
+  bool ok = val_scalar(r, out);
+  if (!ok) call_error(a, "%s must return a number, got a %s", what, val_type_name(r));
+  val_release(r);
+  return ok;
 }
 
 /* ------------------------------------------------------------------ symmetric eigensolver */
@@ -316,6 +326,12 @@ static Value pred_call(Interp *I, Obj *self, Args *args) {
   bool got = kernel_points(&a, 0, k, &Xs);
   val_release(row);
   if (!got) return v_abrupt();
+  if (mat_cols(Xs) != d) {
+    Value e = arg_error(&a, 0, "the predictor was fitted on points in R^%zu (the rows of X), got %zu point%s in R^%zu", d,
+                        mat_rows(Xs), mat_rows(Xs) == 1 ? "" : "s", mat_cols(Xs));
+    drop(Xs);
+    return e;
+  }
   Mat *Ks = kernel_gram(&a, k, Xs, AS_MAT(p->X));
   drop(Xs);
   if (!Ks) return v_abrupt();
@@ -378,7 +394,7 @@ static Value bi_krr(Args *a) {
   double gamma;
   if (!kernel_data(a, &k, &X, &K)) return v_abrupt();
   size_t n = mat_rows(X);
-  bool ok = need_points(a, X) && targets(a, 2, n, false, &Y) && kw_nonneg(a, "gamma", 0, &gamma);
+  bool ok = need_points(a, X) && targets(a, 2, "y", n, false, &Y) && kw_nonneg(a, "gamma", 0, &gamma);
   if (ok) {
     L = chol_shifted(a, K, (double)n * gamma, "K + nγI",
                      gamma > 0 ? "" : "; with gamma = 0 the kernel must be strictly positive definite on X: take gamma > 0");
@@ -414,7 +430,7 @@ static Value bi_gp_posterior(Args *a) {
   double noise;
   if (!kernel_data(a, &k, &X, &K)) return v_abrupt();
   size_t n = mat_rows(X);
-  bool ok = need_points(a, X) && targets(a, 2, n, false, &Y) && kernel_points(a, 3, k, &Xs) &&
+  bool ok = need_points(a, X) && targets(a, 2, "y", n, false, &Y) && kernel_points(a, 3, k, &Xs) &&
             kw_nonneg(a, "noise", 0, &noise);
   if (ok) {
     Ks = kernel_gram(a, k, Xs, X);
@@ -542,7 +558,7 @@ static bool call_points(Args *a, Value f, Mat *P, double *out) {
       memcpy(c->data, mat_at(P, i, 0), d * sizeof(double));
       x = v_obj(c);
     }
-    bool ok = call_num(a, f, 1, &x, &out[i]);
+    bool ok = call_scalar(a, f, 1, &x, "f0(x)", &out[i]);
     val_release(x);
     if (!ok) return false;
   }
@@ -619,7 +635,7 @@ static Value kernel_dynamics(Args *a, bool gd) {
   double lr = 1, *w = NULL, *fX = NULL, *fS = NULL;
   if (!kernel_data(a, &k, &X, &K)) return v_abrupt();
   size_t n = mat_rows(X), m = 0;
-  bool ok = need_points(a, X) && targets(a, 2, n, true, &Y) && dyn_times(a, gd, &lr, &times);
+  bool ok = need_points(a, X) && targets(a, 2, "y", n, true, &Y) && dyn_times(a, gd, &lr, &times);
   if (ok && kw_get(a, "Xs")) {
     ok = kw_points(a, "Xs", k, &Xs);
     Ks = ok ? kernel_gram(a, k, Xs, X) : NULL;
@@ -716,6 +732,7 @@ static bool rf_features(Args *a, const Kernel *k, Mat *X, Mat *Phi) {
     Value r = dlt_call(a->I, k->v[1], 2, argv, a->call);
     if (IS_ABRUPT(r)) return false;
     Value mv = (IS_NUM(r) || IS_MAT(r)) ? val_as_mat(a->I, r, a->call, "φ's result") : v_nil();
+    const char *got = val_type_name(r);
     val_release(r);
     if (IS_ABRUPT(mv)) return false;
     bool fits = IS_MAT(mv) && mat_rows(AS_MAT(mv)) == n && mat_cols(AS_MAT(mv)) == m;
@@ -724,8 +741,7 @@ static bool rf_features(Args *a, const Kernel *k, Mat *X, Mat *Phi) {
       call_error(a, "random features with vectorized=true: φ(X, Θ) must return the %zu×%zu matrix [φ(x_i, θ_j)] (points × "
                     "features), got %zu×%zu", n, m, mat_rows(AS_MAT(mv)), mat_cols(AS_MAT(mv)));
     else
-      call_error(a, "random features with vectorized=true: φ(X, Θ) must return a %zu×%zu matrix, got a %s", n, m,
-                 val_type_name(mv));
+      call_error(a, "random features with vectorized=true: φ(X, Θ) must return a %zu×%zu matrix, got a %s", n, m, got);
     val_release(mv);
     return fits;
   }
@@ -743,7 +759,7 @@ static bool rf_features(Args *a, const Kernel *k, Mat *X, Mat *Phi) {
     ok = !IS_ABRUPT(argv[0]);
     for (size_t j = 0; ok && j < m; j++) {
       argv[1] = th[j];
-      ok = call_num(a, k->v[1], 2, argv, mat_at(Phi, i, j));
+      ok = call_scalar(a, k->v[1], 2, argv, "random features: φ(x, θ)", mat_at(Phi, i, j));
     }
     val_release(argv[0]);
   }
@@ -887,7 +903,7 @@ static Value bi_rkhs_norm(Args *a) {
   Mat *X, *K, *alpha = NULL;
   if (!kernel_data(a, &k, &X, &K)) return v_abrupt();
   Value r = v_abrupt();
-  if (targets(a, 2, mat_rows(X), true, &alpha)) r = rkhs_from(a, k, K, alpha);
+  if (targets(a, 2, "alpha", mat_rows(X), true, &alpha)) r = rkhs_from(a, k, K, alpha);
   drop(alpha);
   drop(X);
   drop(K);
