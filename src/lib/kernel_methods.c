@@ -89,6 +89,12 @@ static bool targets(Args *a, int i, const char *name, size_t n, bool vector_only
   Value v;
   if (!arg_mat(a, i, &v)) return false;
   Mat *Y = AS_MAT(v);
+  for (size_t q = 0; q < mat_numel(Y) && mat_cols(Y) == Y->m.tda; q++)
+    if (!isfinite(Y->data[q])) {
+      arg_error(a, i, "%s must be finite, entry %zu is %s", name, q + 1, num_text(Y->data[q]).s);
+      val_release(v);
+      return false;
+    }
   if (mat_is_vector(Y) && mat_numel(Y) == n) {
     Y = mat_clone(Y);
     val_release(v);
@@ -492,7 +498,10 @@ static bool dyn_times(Args *a, bool gd, double *lr, Mat **times) {
     return call_error(a, "t= (the training time, a number or a vector of times; inf for the limit) is required"), false;
   }
   const char *name = t ? "t" : "steps";
-  Value mv = val_as_mat(a->I, *(t ? t : steps), kw_span(a, name), name);
+  Value tv = *(t ? t : steps);
+  if (!(IS_NUM(tv) || IS_MAT(tv) || IS_LIST(tv) || IS_RANGE(tv)))
+    return kw_error(a, name, "%s must be a number or a vector of numbers, got a %s", name, val_type_name(tv)), false;
+  Value mv = val_as_mat(a->I, tv, kw_span(a, name), name);
   if (IS_ABRUPT(mv)) return false;
   Mat *M = AS_MAT(mv);
   if (!mat_is_vector(M) && mat_numel(M) > 0) {
@@ -515,6 +524,11 @@ static bool dyn_times(Args *a, bool gd, double *lr, Mat **times) {
         drop(S);
         return kw_error(a, "t", "t = %s is not a whole number of steps of lr = %s (t/lr = %s)", num_text(v).s,
                         num_text(*lr).s, num_text(s).s), false;
+      }
+      if (rs > 9007199254740992.0) {
+        drop(S);
+        return kw_error(a, "t", "t = %s is %s steps of lr = %s, more than 2^53", num_text(v).s, num_text(rs).s,
+                        num_text(*lr).s), false;
       }
       v = rs;
     }
@@ -577,6 +591,11 @@ static bool initial_values(Args *a, Mat *X, Mat *Xs, double *fX, double *fS) {
     return true;
   }
   bool ok;
+  if (val_is_kernel(*f0))
+    return kw_error(a, "f0", "f0 is a kernel; it must be a number, a function of one point, a network or values on X"), false;
+  if (!val_is_callable(*f0) && !(IS_MAT(*f0) || IS_LIST(*f0) || IS_RANGE(*f0)))
+    return kw_error(a, "f0", "f0 must be a number, a function of one point, a network or values on X, got a %s",
+                    val_type_name(*f0)), false;
   if (val_is_callable(*f0)) {
     bool batch = val_is_network(*f0) || val_is_predictor(*f0);
     ok = batch ? call_batch(a, *f0, X, fX) && (!Xs || call_batch(a, *f0, Xs, fS))
