@@ -172,25 +172,45 @@ static const char *moment_text(MomentKind k) {
   }
 }
 
-/* E over g ~ N(0, 1), as the sum of the two half lines */
+/* E over g ~ N(0, 1). Each half line is cut at 0, s, 4s, 16s, ... up to 8 and a tail, with
+ * s = min(1, 1/√q)/16: σ(√q t) changes on the scale 1/√q in t and the Gaussian on the scale 1, and
+ * an adaptive rule on one long interval can step over a feature that narrow (tanh at q = 10⁹ came
+ * out as exactly 1/2). The pieces are integrated by QAGS, the tail by QAGIU/QAGIL. */
 static bool moment(Map *m, double q, MomentKind kind, double *out) {
   gsl_integration_workspace *ws = m->ws;
   MomentCtx c = {m, sqrt(q), kind, false};
   gsl_function F = {moment_integrand, &c};
-  double r1, r2, e1, e2;
-  int s1 = gsl_integration_qagiu(&F, 0, 0, 1e-11, WS_LIMIT, ws, &r1, &e1);
-  int s2 = c.failed ? GSL_SUCCESS : gsl_integration_qagil(&F, 0, 0, 1e-11, WS_LIMIT, ws, &r2, &e2);
+  double start = fmin(1, 1 / c.r) / 16, sum = 0, err = 0;
+  int st = GSL_SUCCESS;
+  for (int side = 1; side >= -1 && !c.failed; side -= 2) {
+    double lo = 0, hi = start, r, e;
+    for (;;) {
+      double a = side > 0 ? lo : -hi, b = side > 0 ? hi : -lo;
+      int s1 = lo < 8 ? gsl_integration_qags(&F, a, b, 0, 1e-11, WS_LIMIT, ws, &r, &e)
+               : side > 0 ? gsl_integration_qagiu(&F, lo, 0, 1e-11, WS_LIMIT, ws, &r, &e)
+                          : gsl_integration_qagil(&F, -lo, 0, 1e-11, WS_LIMIT, ws, &r, &e);
+      if (c.failed) break;
+      sum += r;
+      err += e;
+      if (s1 != GSL_SUCCESS && st == GSL_SUCCESS) st = s1;
+      if (lo >= 8) break;
+      lo = hi;
+      hi *= 4;
+    }
+  }
   if (c.failed) return false;
-  int st = s1 ? s1 : s2;
-  /* the relative target can be out of reach when the two halves nearly cancel; the absolute
-   * error is then still far below the terms */
-  if (st == GSL_EROUND && e1 + e2 <= 1e-9 * (fabs(r1) + fabs(r2))) st = GSL_SUCCESS;
-  if (st != GSL_SUCCESS || !isfinite(r1 + r2)) {
+  /* a piece whose share of the sum is tiny may not reach its own relative target; the sum's error
+   * is then still far below it */
+  if (st != GSL_SUCCESS && err <= 1e-9 * fabs(sum)) {
+    st = GSL_SUCCESS;
+    dlt_gsl_clear(); /* the failure GSL's handler recorded is one we accept */
+  }
+  if (st != GSL_SUCCESS || !isfinite(sum)) {
     call_error(m->a, "%s at q = %s could not be computed (%s)", moment_text(kind), num_text(q).s,
                st ? gsl_strerror(st) : "not finite: the activation grows too fast");
     return false;
   }
-  *out = r1 + r2;
+  *out = sum;
   return true;
 }
 
@@ -349,48 +369,46 @@ static double gap(double q, void *p) {
   return v - q;
 }
 
-/* The stable fixed point q* of V: the first q (scanning up from 0 on a grid of powers of two to
- * 2^40) where V(q) − q turns from >= 0 to < 0, refined by Brent's method. q* = 0 when 0 is a
- * fixed point that attracts (tanh with Cb = 0, CW <= 1). */
+/* The stable fixed point q* of V: scanning up from 0 over the powers of two to 2^40, the first q
+ * where V(q) − q turns from > 0 to < 0, refined by Brent's method; q* = 0 when 0 is a fixed
+ * point that attracts (tanh with Cb = 0, CW <= 1). Gaps within 1e-12·q of 0 count as 0, so a map
+ * that is the identity up to rounding (relu at CW = 2, Cb = 0) is recognised. */
 #define GRID_LO (-40)
 #define GRID_HI 40
 static bool fixed_point(Map *m, double *out) {
   Args *a = m->a;
   RootCtx ctx = {m, false};
-  double qs[GRID_HI - GRID_LO + 2], gs[GRID_HI - GRID_LO + 2];
-  int n = 0;
-  qs[n] = 0;
-  gs[n++] = gap(0, &ctx);
-  for (int k = GRID_LO; k <= GRID_HI; k++) {
-    qs[n] = ldexp(1, k);
-    gs[n] = gap(qs[n], &ctx);
-    n++;
-  }
-  if (ctx.failed) return false;
-  bool identity = true;
-  for (int i = 0; i < n; i++) {
-    if (isnan(gs[i])) {
-      call_error(a, "V(q) − q is %s at q = %s (the activation grows too fast for this variance)", num_text(gs[i]).s,
-                 num_text(qs[i]).s);
+  double lo = 0, q = 0, g = 0;
+  bool pos = false;
+  for (int k = GRID_LO - 1; k <= GRID_HI && !ctx.failed; k++) {
+    q = k < GRID_LO ? 0 : ldexp(1, k);
+    g = gap(q, &ctx);
+    if (ctx.failed) break;
+    if (isnan(g)) {
+      call_error(a, "V(q) − q is %s at q = %s (the activation grows too fast for this variance)", num_text(g).s,
+                 num_text(q).s);
       return false;
     }
-    if (fabs(gs[i]) > 1e-12 * fmax(qs[i], 1e-300)) identity = false;
+    if (g > 1e-12 * q) {
+      pos = true;
+      lo = q;
+    } else if (g < -1e-12 * q) {
+      break;
+    }
   }
-  if (identity) {
-    call_error(a, "every q is a fixed point of the variance map (V(q) = q, as for relu with CW=2, Cb=0): "
-                  "there is no single q*");
+  if (ctx.failed) return false;
+  if (!(g < -1e-12 * q)) {
+    if (!pos)
+      call_error(a, "every q is a fixed point of the variance map (V(q) = q, as for relu with CW=2, Cb=0): there is "
+                    "no single q*");
+    else
+      call_error(a, "the variance map has no fixed point: V(q) > q for every q up to 2^%d (the variance grows without "
+                    "bound, CW=%s, Cb=%s)",
+                 GRID_HI, num_text(m->CW).s, num_text(m->Cb).s);
     return false;
   }
-  int k = 1;
-  while (k < n && !(gs[k] < 0)) k++;
-  if (k == n) {
-    call_error(a, "the variance map has no fixed point: V(q) > q for every q up to 2^%d (the variance grows without "
-                  "bound, CW=%s, Cb=%s)",
-               GRID_HI, num_text(m->CW).s, num_text(m->Cb).s);
-    return false;
-  }
-  if (gs[k - 1] == 0) {
-    *out = qs[k - 1];
+  if (!pos) {
+    *out = 0;
     return true;
   }
   gsl_function F = {gap, &ctx};
@@ -399,8 +417,8 @@ static bool fixed_point(Map *m, double *out) {
     call_error(a, "out of memory");
     return false;
   }
-  int st = gsl_root_fsolver_set(s, &F, qs[k - 1], qs[k]);
-  double root = qs[k];
+  int st = gsl_root_fsolver_set(s, &F, lo, q);
+  double root = q;
   for (int it = 0; st == GSL_SUCCESS && it < 200; it++) {
     st = gsl_root_fsolver_iterate(s);
     if (ctx.failed || st != GSL_SUCCESS) break;
