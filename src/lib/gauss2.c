@@ -157,7 +157,9 @@ bool gauss2(Args *a, const Activation *act, double va, double vb, double c, int 
   /* rounding can leave a variance slightly negative or |c| slightly above √(ab) */
   va = fmax(va, 0);
   vb = fmax(vb, 0);
-  double s = sqrt(va) * sqrt(vb);
+  /* √(ab) rather than √a √b: exact when a = b, so that ρ = 1 exactly for c = a = b (acos is
+   * √-sensitive at 1) */
+  double ab = va * vb, s = isfinite(ab) && (ab > 0 || va == 0 || vb == 0) ? sqrt(ab) : sqrt(va) * sqrt(vb);
   c = fmax(-s, fmin(s, c));
   if (!gauss2_exact(act)) return quadrature(a, act, va, vb, c, order, out);
   if (act->kind == ACT_ERF || act->kind == ACT_IDENTITY || s > 0) {
@@ -211,7 +213,7 @@ static bool arg_var(Args *a, int i, double *out) {
 }
 
 static Value bi_gauss2(Args *a) {
-  double va, vb, c, ord = 50;
+  double va, vb, c, ord = 64;
   if (!arg_var(a, 1, &va) || !arg_var(a, 2, &vb) || !arg_num(a, 3, &c)) return v_abrupt();
   if (!isfinite(c)) return arg_error(a, 3, "the covariance must be finite, got %s", num_text(c).s);
   /* the Cauchy–Schwarz bound, with room for the rounding of a computed covariance */
@@ -238,7 +240,7 @@ static Value bi_gauss2(Args *a) {
 }
 
 static const Builtin gauss2_builtins[] = {
-  {"gauss2", bi_gauss2, 4, 4, "order slope k", "gauss2(act, a, b, c, order=50, slope=0.01, k=2)",
+  {"gauss2", bi_gauss2, 4, 4, "order slope k", "gauss2(act, a, b, c, order=64, slope=0.01, k=2)",
    "the record {ss, dd, exact}: E[σ(u)σ(v)] and E[σ'(u)σ'(v)] for (u, v) ~ N(0, [[a, c], [c, b]]), closed form when exact", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };

@@ -31,13 +31,14 @@
 #include "kernel.h"
 #include "net.h"
 
-#define DEFAULT_ORDER 32
+#define DEFAULT_ORDER 64
 #define MAX_ORDER 400
 
 typedef struct NetK {
   const Activation *act; /* the network's own (the kernel's v[0] keeps the network alive) */
   size_t L, d, d_out;
   double CW, Cb, CW1, gamma, s2, extra, beta;
+  double Cb_given; /* Cb as given to mlp (printed); Cb is 0 when there are no biases */
   bool has_bias;
   NetParam param; /* as printed: the network's for nngp, NETP_NTK for ntk */
   int order;
@@ -67,7 +68,7 @@ static void netk_print(const Kernel *k, StrBuf *b) {
   else sb_puts(b, "linear");
   sb_printf(b, ", %s, CW=%s", s->param == NETP_NTK ? "ntk" : "standard", num_text(s->CW).s);
   if (s->CW1 != s->CW) sb_printf(b, ", CW1=%s", num_text(s->CW1).s);
-  sb_printf(b, ", Cb=%s", num_text(s->Cb).s);
+  sb_printf(b, ", Cb=%s", num_text(s->Cb_given).s);
   if (s->gamma != 1) sb_printf(b, ", gamma=%s", num_text(s->gamma).s);
   if (!s->has_bias) sb_puts(b, ", bias=false");
   sb_puts(b, ")");
@@ -95,7 +96,8 @@ static void relu_layer(const NetK *s, Mat *K, Mat *T, const double *sx, const do
     double sxi = sx[i] * CW * inv2pi, rxi = rx[i], mxi = rx[i] > 0 ? CW * inv2pi : 0;
     for (size_t j = sym ? i : 0; j < m; j++) {
       double c = kr[j], rho = c * rxi * ry[j];
-      rho = rho > 1 ? 1 : rho < -1 ? -1 : rho;
+      /* exactly 1 on the diagonal: acos is √-sensitive there, 1 − 1 ulp would give θ ≈ 1.5e-8 */
+      rho = rho > 1 || (sym && j == i) ? 1 : rho < -1 ? -1 : rho;
       double pt = M_PI - acos(rho);
       double ss = sxi * sy[j] * (sqrt(1 - rho * rho) + pt * rho); /* CW E[σσ] */
       kr[j] = Cb + ss;
@@ -163,19 +165,11 @@ static void first_layer(const NetK *s, Mat *X, Mat *Y, Mat *K, double *kx, doubl
   for (size_t j = 0; j < m; j++) ky[j] = s->Cb + c * sqnorm(Y, j);
 }
 
-static bool netk_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *out) {
-  const NetK *s = k->priv;
-  bool sym = X == Y, ntk = k->kind->name[1] == 't';
+/* The unscaled K_{L+1} into K and, when T is not NULL, Θ_{L+1} into T (n×m; only the upper
+ * triangle when Y is X). */
+static bool recursion(Args *a, const NetK *s, Mat *X, Mat *Y, Mat *K, Mat *T) {
+  bool sym = X == Y;
   size_t n = mat_rows(X), m = mat_rows(Y);
-  Mat *K = out, *T = NULL;
-  if (ntk) {
-    K = mat_alloc(n, m);
-    if (!K) {
-      dlt_error_oom(a->I, a->call, n, m);
-      return false;
-    }
-    T = out;
-  }
   double *buf = dlt_xmalloc(3 * (n + m) * sizeof *buf);
   double *kx = buf, *ky = sym ? kx : buf + n, *sx = buf + n + m, *sy = sym ? sx : sx + n, *rx = sx + n + m,
          *ry = sym ? rx : rx + n;
@@ -202,15 +196,36 @@ static bool netk_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *out) {
     ok = ok && !interrupted(a);
   }
   free(buf);
-  if (ntk) val_release(v_obj(K));
-  if (!ok) return false;
+  return ok;
+}
+
+/* the output multiplier's s², and the lower triangle of a symmetric Gram matrix */
+static void finish(const NetK *s, Mat *out, bool sym) {
+  size_t n = mat_rows(out), m = mat_cols(out);
   for (size_t i = 0; i < n; i++) {
     double *r = mat_at(out, i, 0);
     for (size_t j = sym ? i : 0; j < m; j++) r[j] *= s->s2;
     if (sym)
       for (size_t j = 0; j < i; j++) r[j] = *mat_at(out, j, i);
   }
-  return true;
+}
+
+static bool netk_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *out) {
+  const NetK *s = k->priv;
+  if (k->kind->name[1] != 't') {
+    if (!recursion(a, s, X, Y, out, NULL)) return false;
+    finish(s, out, X == Y);
+    return true;
+  }
+  Mat *K = mat_alloc(mat_rows(X), mat_rows(Y));
+  if (!K) {
+    dlt_error_oom(a->I, a->call, mat_rows(X), mat_rows(Y));
+    return false;
+  }
+  bool ok = recursion(a, s, X, Y, K, out);
+  val_release(v_obj(K));
+  if (ok) finish(s, out, X == Y);
+  return ok;
 }
 
 /* k(x_i, x_i): the same recursion on the diagonal alone */
@@ -258,10 +273,10 @@ static bool read_arch(Args *a, Network *f, bool ntk, NetK *s) {
   }
   if (f->meta.param == NETP_MF || f->meta.param == NETP_MUP) {
     arg_error(a, 0,
-              "in the %s parametrisation the output at initialisation is O(1/sqrt(width)), so the "
-              "infinite-width %s is 0 (the output bias aside); use param=\"ntk\" for the lazy limit (\"mf\" is "
-              "\"ntk\" with gamma = sqrt(N_L))",
-              param_text(f->meta.param), ntk ? "NTK" : "NNGP");
+              "in the %s parametrisation the output at initialisation is O(1/sqrt(width)), so the infinite-width "
+              "%s is 0 (the output bias aside); the same architecture with param=\"ntk\" has the lazy limit%s",
+              param_text(f->meta.param), ntk ? "NTK" : "NNGP",
+              f->meta.param == NETP_MF ? " (\"mf\" is \"ntk\" with gamma = sqrt(N_L))" : "");
     return false;
   }
   if (strcmp(f->meta.init, "gaussian") != 0) {
@@ -298,6 +313,7 @@ static bool read_arch(Args *a, Network *f, bool ntk, NetK *s) {
     .d_out = f->d_out,
     .CW = f->meta.CW,
     .Cb = f->meta.bias ? f->meta.Cb : 0,
+    .Cb_given = f->meta.Cb,
     .CW1 = f->meta.CW1,
     .gamma = f->meta.gamma,
     .s2 = f->scale * f->scale,
@@ -309,38 +325,89 @@ static bool read_arch(Args *a, Network *f, bool ntk, NetK *s) {
   return true;
 }
 
-static Value bi_netk(Args *a) {
-  bool ntk = a->data != NULL;
+/* f and order= into a new kernel of the given kind; NULL after a located error */
+static Kernel *make_kernel(Args *a, bool ntk) {
   Network *f;
-  if (!arg_network(a, 0, &f)) return v_abrupt();
+  if (!arg_network(a, 0, &f)) return NULL;
   double ord = DEFAULT_ORDER;
-  if (!kw_num(a, "order", &ord, NULL)) return v_abrupt();
-  if (!(ord >= 1 && ord <= MAX_ORDER && ord == floor(ord)))
-    return kw_error(a, "order", "the Gauss–Hermite order must be a whole number between 1 and %d, got %s", MAX_ORDER,
-                    num_text(ord).s);
+  if (!kw_num(a, "order", &ord, NULL)) return NULL;
+  if (!(ord >= 1 && ord <= MAX_ORDER && ord == floor(ord))) {
+    kw_error(a, "order", "the Gauss–Hermite order must be a whole number between 1 and %d, got %s", MAX_ORDER,
+             num_text(ord).s);
+    return NULL;
+  }
   NetK s;
-  if (!read_arch(a, f, ntk, &s)) return v_abrupt();
+  if (!read_arch(a, f, ntk, &s)) return NULL;
   s.order = (int)ord;
   Kernel *k = kernel_new(ntk ? &ntk_kind : &nngp_kind, s.d);
   k->v[0] = val_retain(a->v[0]);
   k->priv = dlt_xmalloc(sizeof s);
   memcpy(k->priv, &s, sizeof s);
+  return k;
+}
+
+/* the points X (argument 1) and Y (argument 2, NULL when absent) for k */
+static bool points(Args *a, const Kernel *k, Mat **X, Mat **Y) {
+  *Y = NULL;
+  if (!kernel_points(a, 1, k, X)) return false;
+  if (a->n < 3) return true;
+  if (kernel_points(a, 2, k, Y)) return true;
+  val_release(v_obj(*X));
+  return false;
+}
+
+static Value bi_netk(Args *a) {
+  Kernel *k = make_kernel(a, a->data != NULL);
+  if (!k) return v_abrupt();
   if (a->n == 1) return kernel_value(k);
-  Mat *X = NULL, *Y = NULL, *K = NULL;
-  if (kernel_points(a, 1, k, &X) && (a->n < 3 || kernel_points(a, 2, k, &Y))) K = kernel_gram(a, k, X, Y);
-  if (X) val_release(v_obj(X));
-  if (Y) val_release(v_obj(Y));
+  Mat *X, *Y, *K = NULL;
+  if (points(a, k, &X, &Y)) {
+    K = kernel_gram(a, k, X, Y);
+    val_release(v_obj(X));
+    if (Y) val_release(v_obj(Y));
+  }
   val_release(kernel_value(k));
   return K ? v_obj(K) : v_abrupt();
 }
 
+/* both Gram matrices from one recursion (the NTK's carries the NNGP's) */
+static Value bi_nngp_ntk(Args *a) {
+  Kernel *k = make_kernel(a, true);
+  if (!k) return v_abrupt();
+  Mat *X, *Y;
+  if (!points(a, k, &X, &Y)) {
+    val_release(kernel_value(k));
+    return v_abrupt();
+  }
+  size_t n = mat_rows(X), m = Y ? mat_rows(Y) : n;
+  Mat *K = mat_alloc(n, m), *T = K ? mat_alloc(n, m) : NULL;
+  Value r = v_abrupt();
+  if (!T) dlt_error_oom(a->I, a->call, n, m);
+  else if (!n || !m || recursion(a, k->priv, X, Y ? Y : X, K, T)) {
+    finish(k->priv, K, !Y);
+    finish(k->priv, T, !Y);
+    r = record_new();
+    record_set(AS_RECORD(r), "nngp", v_obj(K));
+    record_set(AS_RECORD(r), "ntk", v_obj(T));
+    K = T = NULL;
+  }
+  if (K) val_release(v_obj(K));
+  if (T) val_release(v_obj(T));
+  val_release(v_obj(X));
+  if (Y) val_release(v_obj(Y));
+  val_release(kernel_value(k));
+  return r;
+}
+
 static const Builtin kernel_net_builtins[] = {
-  {"nngp", bi_netk, 1, 3, "order", "nngp(f, X, Y, order=32)",
+  {"nngp", bi_netk, 1, 3, "order", "nngp(f, X, Y, order=64)",
    "the infinite-width NNGP kernel of an mlp architecture (the covariance of its outputs at initialisation); with X (and Y) its Gram matrix",
    NULL},
-  {"ntk", bi_netk, 1, 3, "order", "ntk(f, X, Y, order=32)",
+  {"ntk", bi_netk, 1, 3, "order", "ntk(f, X, Y, order=64)",
    "the infinite-width neural tangent kernel of an mlp architecture in the NTK parametrisation; with X (and Y) its Gram matrix",
    "ntk"},
+  {"nngp_ntk", bi_nngp_ntk, 2, 3, "order", "nngp_ntk(f, X, Y=X, order=64)",
+   "the record {nngp, ntk} of both infinite-width Gram matrices of an mlp architecture, from one recursion", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 
