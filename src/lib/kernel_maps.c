@@ -206,8 +206,8 @@ static bool moment(Map *m, double q, MomentKind kind, double *out) {
     dlt_gsl_clear(); /* the failure GSL's handler recorded is one we accept */
   }
   if (st != GSL_SUCCESS || !isfinite(sum)) {
-    call_error(m->a, "%s at q = %s could not be computed (%s)", moment_text(kind), num_text(q).s,
-               st ? gsl_strerror(st) : "not finite: the activation grows too fast");
+    call_error(m->a, "%s at q = %s could not be computed (%s): does the integral converge?", moment_text(kind),
+               num_text(q).s, st ? gsl_strerror(st) : "not finite");
     return false;
   }
   *out = sum;
@@ -269,10 +269,10 @@ static bool map_pair(Map *m, double q, double c, double *cn, double *qn) {
 static double clamp1(double r) { return r > 1 ? 1 : r < -1 ? -1 : r; }
 
 /* a located error when a computed value is not finite (an activation growing too fast, or a
- * variance overflowing over depth) */
+ * variance overflowing) */
 static bool finite_or_error(Map *m, double v, const char *what, double q) {
   if (isfinite(v)) return true;
-  call_error(m->a, "%s is %s at q = %s (the activation grows too fast for this variance)", what, num_text(v).s,
+  call_error(m->a, "%s is %s at q = %s: the activation or the variance is too large", what, num_text(v).s,
              num_text(q).s);
   return false;
 }
@@ -362,7 +362,7 @@ static double gap(double q, void *p) {
   RootCtx *c = p;
   double v;
   if (c->failed) return NAN;
-  if (!map_var(c->m, q, &v)) {
+  if (!map_var(c->m, q, &v) || !finite_or_error(c->m, v, "Cb + CW·E[σ(√q z)²]", q)) {
     c->failed = true;
     return NAN;
   }
@@ -384,11 +384,6 @@ static bool fixed_point(Map *m, double *out) {
     q = k < GRID_LO ? 0 : ldexp(1, k);
     g = gap(q, &ctx);
     if (ctx.failed) break;
-    if (isnan(g)) {
-      call_error(a, "V(q) − q is %s at q = %s (the activation grows too fast for this variance)", num_text(g).s,
-                 num_text(q).s);
-      return false;
-    }
     if (g > 1e-12 * q) {
       pos = true;
       lo = q;
@@ -477,8 +472,7 @@ static bool q_kw(Map *m, double *q, bool *fixed) {
 static bool next_corr(Map *m, double q, double rho, double *out, double *qn) {
   double cn;
   if (!map_pair(m, q, rho * q, &cn, qn)) return false;
-  if (!finite_or_error(m, *qn, "the next layer's variance", q) || !finite_or_error(m, cn, "the next layer's covariance", q))
-    return false;
+  if (!finite_or_error(m, isfinite(cn) ? *qn : cn, "the next layer's variance", q)) return false;
   if (*qn <= 0) {
     call_error(m->a, "the next layer's variance is 0 at q = %s, so its correlation is undefined", num_text(q).s);
     return false;
@@ -534,7 +528,7 @@ static Value bi_iterate_variance(Args *a) {
   Mat *out = L < SIZE_MAX ? mat_alloc(L + 1, 1) : NULL;
   if (!out) {
     map_close(&m);
-    return dlt_error_oom(a->I, a->call, L, 1);
+    return dlt_error_oom(a->I, a->call, L < SIZE_MAX ? L + 1 : L, 1);
   }
   out->data[0] = q;
   bool ok = true;
@@ -569,7 +563,7 @@ static Value bi_iterate_correlation(Args *a) {
   Mat *out = L < SIZE_MAX ? mat_alloc(L + 1, 1) : NULL;
   if (!out) {
     map_close(&m);
-    return dlt_error_oom(a->I, a->call, L, 1);
+    return dlt_error_oom(a->I, a->call, L < SIZE_MAX ? L + 1 : L, 1);
   }
   out->data[0] = rho;
   bool ok = true;
@@ -670,7 +664,7 @@ static Value bi_fourth_cumulant(Args *a) {
   Mat *K = L < SIZE_MAX ? mat_alloc(L + 1, 1) : NULL, *kap = K ? mat_alloc(L + 1, 1) : NULL,
       *rat = kap ? mat_alloc(L + 1, 1) : NULL;
   bool ok = rat != NULL;
-  if (!rat) dlt_error_oom(a->I, a->call, L, 1);
+  if (!rat) dlt_error_oom(a->I, a->call, L < SIZE_MAX ? L + 1 : L, 1);
   if (ok) {
     K->data[0] = q;
     kap->data[0] = 0;
