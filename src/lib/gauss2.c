@@ -160,7 +160,7 @@ bool gauss2(Args *a, const Activation *act, double va, double vb, double c, int 
   /* √(ab) rather than √a √b: exact when a = b, so that ρ = 1 exactly for c = a = b (acos is
    * √-sensitive at 1) */
   double ab = va * vb, s = isfinite(ab) && (ab > 0 || va == 0 || vb == 0) ? sqrt(ab) : sqrt(va) * sqrt(vb);
-  c = fmax(-s, fmin(s, c));
+  c = c > s ? s : c < -s ? -s : c;
   if (!gauss2_exact(act)) return quadrature(a, act, va, vb, c, order, out);
   if (act->kind == ACT_ERF || act->kind == ACT_IDENTITY || s > 0) {
     double rho = s > 0 ? fmax(-1, fmin(1, c / s)) : 0;
