@@ -34,7 +34,7 @@
 #include "net.h"
 #include "random.h"
 
-#define DEFAULT_ORDER 50
+#define DEFAULT_ORDER 64
 #define MAX_ORDER 400
 #define WS_LIMIT 200
 #define INV_SQRT_2PI 0.39894228040143267794
@@ -896,23 +896,23 @@ static Value bi_mc_kernel(Args *a) {
 }
 
 static const Builtin kernel_maps_builtins[] = {
-  {"variance_map", bi_variance_map, 2, 2, "CW Cb order slope k", "variance_map(act, q, CW=1, Cb=0, order=50, slope=0.01, k=2)",
+  {"variance_map", bi_variance_map, 2, 2, "CW Cb order slope k", "variance_map(act, q, CW=1, Cb=0, order=64, slope=0.01, k=2)",
    "the next layer's variance Cb + CW·E[σ(√q z)²] for each variance q (a number, or a matrix of the same shape)", NULL},
   {"correlation_map", bi_correlation_map, 2, 2, "q CW Cb order slope k",
-   "correlation_map(act, rho, q=1, CW=1, Cb=0, order=50, slope=0.01, k=2)",
+   "correlation_map(act, rho, q=1, CW=1, Cb=0, order=64, slope=0.01, k=2)",
    "the next layer's correlation of two inputs at variance q (or q=\"fixed\": the fixed point) and correlation rho, elementwise", NULL},
-  {"chi", bi_chi, 2, 2, "CW order slope k", "chi(act, q, CW=1, order=50, slope=0.01, k=2)",
+  {"chi", bi_chi, 2, 2, "CW order slope k", "chi(act, q, CW=1, order=64, slope=0.01, k=2)",
    "the order-to-chaos parameter CW·E[σ'(√q z)²] for each variance q", NULL},
   {"iterate_variance", bi_iterate_variance, 3, 3, "CW Cb order slope k",
-   "iterate_variance(act, q0, L, CW=1, Cb=0, order=50, slope=0.01, k=2)",
+   "iterate_variance(act, q0, L, CW=1, Cb=0, order=64, slope=0.01, k=2)",
    "the column q_0 = q0, q_1, ..., q_L of the variance map's iterates", NULL},
   {"iterate_correlation", bi_iterate_correlation, 3, 3, "q CW Cb order slope k",
-   "iterate_correlation(act, rho0, L, q=1, CW=1, Cb=0, order=50, slope=0.01, k=2)",
+   "iterate_correlation(act, rho0, L, q=1, CW=1, Cb=0, order=64, slope=0.01, k=2)",
    "the column rho_0, ..., rho_L of correlations over depth for two inputs of variance q (evolving with the variance map)", NULL},
-  {"fixed_point", bi_fixed_point, 1, 1, "CW Cb order slope k", "fixed_point(act, CW=1, Cb=0, order=50, slope=0.01, k=2)",
+  {"fixed_point", bi_fixed_point, 1, 1, "CW Cb order slope k", "fixed_point(act, CW=1, Cb=0, order=64, slope=0.01, k=2)",
    "the stable fixed point q* of the variance map q ↦ Cb + CW·E[σ(√q z)²] (Brent's method)", NULL},
   {"fourth_cumulant", bi_fourth_cumulant, 4, 4, "CW Cb CW1 order slope k",
-   "fourth_cumulant(act, q0, L, N, CW=1, Cb=0, CW1=CW, order=50, slope=0.01, k=2)",
+   "fourth_cumulant(act, q0, L, N, CW=1, Cb=0, CW1=CW, order=64, slope=0.01, k=2)",
    "the record {q, kappa4, ratio} of columns over layers 1..L+1: the variance, the finite-width fourth cumulant (seed 003 §3.4, corrected) and kappa4/q²",
    NULL},
   {"mc_kernel", bi_mc_kernel, 2, 3, "n kind seed", "mc_kernel(f, X, Y=X, n=100, kind=\"nngp\", seed=)",
