@@ -497,11 +497,6 @@ static Value bi_correlation_map(Args *a) {
 }
 
 /* ------------------------------------------------------------------ iterates over depth */
-static bool depth_arg(Args *a, int i, size_t *L) {
-  if (!arg_size(a, i, L)) return false;
-  return true;
-}
-
 static bool start_value(Args *a, int i, Domain dom, double *x) {
   if (!arg_num(a, i, x)) return false;
   if (!in_domain(dom, *x)) {
@@ -524,7 +519,7 @@ static Value bi_iterate_variance(Args *a) {
   Map m;
   double q;
   size_t L;
-  if (!start_value(a, 1, DOM_VARIANCE, &q) || !depth_arg(a, 2, &L) || !map_open(&m, a, true)) return v_abrupt();
+  if (!start_value(a, 1, DOM_VARIANCE, &q) || !arg_size(a, 2, &L) || !map_open(&m, a, true)) return v_abrupt();
   Mat *out = L < SIZE_MAX ? mat_alloc(L + 1, 1) : NULL;
   if (!out) {
     map_close(&m);
@@ -555,7 +550,7 @@ static Value bi_iterate_correlation(Args *a) {
   double rho, q;
   size_t L;
   bool fixed;
-  if (!start_value(a, 1, DOM_CORRELATION, &rho) || !depth_arg(a, 2, &L) || !map_open(&m, a, true)) return v_abrupt();
+  if (!start_value(a, 1, DOM_CORRELATION, &rho) || !arg_size(a, 2, &L) || !map_open(&m, a, true)) return v_abrupt();
   if (!q_kw(&m, &q, &fixed)) {
     map_close(&m);
     return v_abrupt();
@@ -656,7 +651,7 @@ static Value bi_fourth_cumulant(Args *a) {
   double q;
   size_t L;
   Mat *N = NULL;
-  if (!depth_arg(a, 2, &L) || !map_open(&m, a, true)) return v_abrupt();
+  if (!arg_size(a, 2, &L) || !map_open(&m, a, true)) return v_abrupt();
   if (!first_variance(&m, &q) || !widths_arg(a, 3, L, &N)) {
     map_close(&m);
     return v_abrupt();
