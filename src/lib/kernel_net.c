@@ -147,15 +147,19 @@ static double sqnorm(Mat *X, size_t i) {
   return q;
 }
 
-/* K_1 = Cb + CW1 X Yᵀ/d (upper triangle when sym) and the first-layer variances */
-static void first_layer(const NetK *s, Mat *X, Mat *Y, Mat *K, double *kx, double *ky, bool sym) {
+/* K_1 = Cb + CW1 X Yᵀ/d and Θ_1 (upper triangles when sym) and the first-layer variances */
+static void first_layer(const NetK *s, Mat *X, Mat *Y, Mat *K, Mat *T, double *kx, double *ky, bool sym) {
   size_t n = mat_rows(X), m = mat_rows(Y), d = mat_cols(X);
   double c = s->CW1 / (double)d;
   if (sym) gsl_blas_dsyrk(CblasUpper, CblasNoTrans, c, &X->m, 0.0, &K->m);
   else gsl_blas_dgemm(CblasNoTrans, CblasTrans, c, &X->m, &Y->m, 0.0, &K->m);
+  /* Θ_1 = CW1 x·x'/d + β */
   for (size_t i = 0; i < n; i++) {
-    double *kr = mat_at(K, i, 0);
-    for (size_t j = sym ? i : 0; j < m; j++) kr[j] += s->Cb;
+    double *kr = mat_at(K, i, 0), *tr = T ? mat_at(T, i, 0) : NULL;
+    for (size_t j = sym ? i : 0; j < m; j++) {
+      if (tr) tr[j] = kr[j] + s->beta;
+      kr[j] += s->Cb;
+    }
   }
   if (sym) {
     for (size_t i = 0; i < n; i++) kx[i] = *mat_at(K, i, i);
@@ -173,12 +177,7 @@ static bool recursion(Args *a, const NetK *s, Mat *X, Mat *Y, Mat *K, Mat *T) {
   double *buf = dlt_xmalloc(3 * (n + m) * sizeof *buf);
   double *kx = buf, *ky = sym ? kx : buf + n, *sx = buf + n + m, *sy = sym ? sx : sx + n, *rx = sx + n + m,
          *ry = sym ? rx : rx + n;
-  first_layer(s, X, Y, K, kx, ky, sym);
-  if (T)
-    for (size_t i = 0; i < n; i++) {
-      double *kr = mat_at(K, i, 0), *tr = mat_at(T, i, 0);
-      for (size_t j = sym ? i : 0; j < m; j++) tr[j] = kr[j] - s->Cb + s->beta;
-    }
+  first_layer(s, X, Y, K, T, kx, ky, sym);
   bool ok = true, relu = s->act->kind == ACT_RELU;
   for (size_t l = 0; ok && l < s->L; l++) {
     if (relu) {
@@ -199,15 +198,25 @@ static bool recursion(Args *a, const NetK *s, Mat *X, Mat *Y, Mat *K, Mat *T) {
   return ok;
 }
 
-/* the output multiplier's s², and the lower triangle of a symmetric Gram matrix */
+/* the output multiplier's s², and the lower triangle of a symmetric Gram matrix, copied in
+ * square tiles so that the transposed reads stay in cache (a column-order copy of a 4000×4000
+ * matrix was a tenth of the whole Gram computation) */
 static void finish(const NetK *s, Mat *out, bool sym) {
   size_t n = mat_rows(out), m = mat_cols(out);
   for (size_t i = 0; i < n; i++) {
     double *r = mat_at(out, i, 0);
     for (size_t j = sym ? i : 0; j < m; j++) r[j] *= s->s2;
-    if (sym)
-      for (size_t j = 0; j < i; j++) r[j] = *mat_at(out, j, i);
   }
+  if (!sym) return;
+  enum { B = 64 };
+  for (size_t i0 = 0; i0 < n; i0 += B)
+    for (size_t j0 = 0; j0 <= i0; j0 += B) {
+      size_t i1 = i0 + B < n ? i0 + B : n, j1 = j0 + B < n ? j0 + B : n;
+      for (size_t i = i0; i < i1; i++) {
+        double *r = mat_at(out, i, 0);
+        for (size_t j = j0; j < j1 && j < i; j++) r[j] = *mat_at(out, j, i);
+      }
+    }
 }
 
 /* Y as X when they hold the same points (k(x, x) is called with two copies): the symmetric path
