@@ -89,6 +89,10 @@ bool arg_kernel(Args *a, int i, Kernel **out) {
 /* a matrix value as points for k: rows are points; a d-column for a kernel on R^d (d > 1) is one
  * point; a 1×n row for a kernel on R is n points */
 static Mat *as_points(Interp *I, const Kernel *k, Value v, const Span *where, const char *who) {
+  if (!(IS_MAT(v) || IS_NUM(v) || IS_BOOL(v) || IS_RANGE(v) || IS_LIST(v))) {
+    dlt_error(I, where, "%s: the points must be a matrix with one point per row (or a number), got a %s", who, val_type_name(v));
+    return NULL;
+  }
   Value mv = val_as_mat(I, v, where, "the points");
   if (IS_ABRUPT(mv)) return NULL;
   Mat *M = AS_MAT(mv);

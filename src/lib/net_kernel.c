@@ -13,6 +13,7 @@
 #include <gsl/gsl_blas.h>
 
 #include "../print.h"
+#include "kernel.h"
 #include "net.h"
 
 typedef struct LayerGrads {
@@ -167,10 +168,42 @@ static bool kernel_inputs(Args *a, const Network *f, Mat **X, Mat **Y) {
   return true;
 }
 
+/* empirical_ntk(f) and conjugate_kernel(f) with no points: the kernel value x, y ↦ K(x, y) of
+ * the network at its current parameters, for kernel methods and kernel algebra */
+static bool ntk_kind_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K);
+static bool ck_kind_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K);
+
+static void fk_print(const Kernel *k, StrBuf *b) {
+  sb_puts(b, k->kind->gram == ntk_kind_gram ? "empirical_ntk(" : "conjugate_kernel(");
+  val_print(b, k->v[0], PRINT_DISPLAY);
+  sb_puts(b, ")");
+}
+
+static const KernelKind ntk_kind = {"empirical_ntk", ntk_kind_gram, NULL, fk_print, NULL, NULL};
+static const KernelKind ck_kind = {"conjugate_kernel", ck_kind_gram, NULL, fk_print, NULL, NULL};
+
+static Value network_kernel(Args *a, const KernelKind *kind) {
+  Network *f = as_network(a->v[0]);
+  if (f->any_width) return arg_error(a, 0, "needs a network with fixed dimensions (an activation alone has no parameters)");
+  Kernel *k = kernel_new(kind, f->d_in);
+  k->v[0] = val_retain(a->v[0]);
+  return kernel_value(k);
+}
+
+static bool ntk_kind_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K) {
+  Mat *G = net_ntk_gram(a, as_network(k->v[0]), X, X == Y ? NULL : Y);
+  if (!G) return false;
+  memcpy(K->data, G->data, mat_numel(G) * sizeof(double));
+  val_release(v_obj(G));
+  return true;
+}
+
 static Value bi_empirical_ntk(Args *a) {
   Network *f;
   Mat *X, *Y;
-  if (!arg_network(a, 0, &f) || !kernel_inputs(a, f, &X, &Y)) return v_abrupt();
+  if (!arg_network(a, 0, &f)) return v_abrupt();
+  if (a->n == 1) return network_kernel(a, &ntk_kind);
+  if (!kernel_inputs(a, f, &X, &Y)) return v_abrupt();
   Mat *K = net_ntk_gram(a, f, X, Y);
   val_release(v_obj(X));
   if (Y) val_release(v_obj(Y));
@@ -204,34 +237,46 @@ static Mat *features(Args *a, const Network *f, Mat *X) {
   return phi;
 }
 
+/* Φ(X)Φ(Y)ᵀ/N into K (n×m) */
+static bool ck_into(Args *a, const Network *f, Mat *X, Mat *Y, Mat *K) {
+  Mat *PX = features(a, f, X), *PY = PX && Y ? features(a, f, Y) : NULL;
+  if (!PX || (Y && !PY)) {
+    if (PX) val_release(v_obj(PX));
+    return false;
+  }
+  gram(PX, PY ? PY : PX, K);
+  size_t N = mat_cols(PX);
+  for (size_t i = 0; i < mat_numel(K); i++) K->data[i] /= (double)(N ? N : 1);
+  val_release(v_obj(PX));
+  if (PY) val_release(v_obj(PY));
+  return true;
+}
+
+static bool ck_kind_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K) {
+  return ck_into(a, as_network(k->v[0]), X, X == Y ? NULL : Y, K);
+}
+
 static Value bi_conjugate_kernel(Args *a) {
   Network *f;
   Mat *X, *Y;
-  if (!arg_network(a, 0, &f) || !kernel_inputs(a, f, &X, &Y)) return v_abrupt();
-  Mat *PX = features(a, f, X), *PY = PX && Y ? features(a, f, Y) : NULL;
+  if (!arg_network(a, 0, &f)) return v_abrupt();
+  if (a->n == 1) return network_kernel(a, &ck_kind);
+  if (!kernel_inputs(a, f, &X, &Y)) return v_abrupt();
   size_t n = mat_rows(X), m = Y ? mat_rows(Y) : n;
+  Mat *K = mat_alloc(n, m);
+  bool ok = K && ck_into(a, f, X, Y, K);
+  if (!K) dlt_error_oom(a->I, a->call, n, m);
   val_release(v_obj(X));
   if (Y) val_release(v_obj(Y));
-  if (!PX || (Y && !PY)) {
-    if (PX) val_release(v_obj(PX));
-    return v_abrupt();
-  }
-  Mat *K = mat_alloc(n, m);
-  if (K) {
-    gram(PX, PY ? PY : PX, K);
-    size_t N = mat_cols(PX);
-    for (size_t i = 0; i < n * m; i++) K->data[i] /= (double)(N ? N : 1);
-  }
-  val_release(v_obj(PX));
-  if (PY) val_release(v_obj(PY));
-  return K ? v_obj(K) : dlt_error_oom(a->I, a->call, n, m);
+  if (!ok && K) val_release(v_obj(K));
+  return ok ? v_obj(K) : v_abrupt();
 }
 
 static const Builtin net_kernel_builtins[] = {
-  {"empirical_ntk", bi_empirical_ntk, 2, 3, NULL, "empirical_ntk(f, X, Y=X)",
-   "the empirical NTK Gram matrix ⟨∇_θ f(x_i), ∇_θ f(y_j)⟩ of a network at its current parameters (averaged over outputs)", NULL},
-  {"conjugate_kernel", bi_conjugate_kernel, 2, 3, NULL, "conjugate_kernel(f, X, Y=X)",
-   "the conjugate (random-features) kernel φ(x_i)·φ(y_j)/N of the last hidden layer's N post-activations", NULL},
+  {"empirical_ntk", bi_empirical_ntk, 1, 3, NULL, "empirical_ntk(f, X=, Y=X)",
+   "the empirical NTK Gram matrix ⟨∇_θ f(x_i), ∇_θ f(y_j)⟩ of a network at its current parameters (averaged over outputs); without X, the kernel value", NULL},
+  {"conjugate_kernel", bi_conjugate_kernel, 1, 3, NULL, "conjugate_kernel(f, X=, Y=X)",
+   "the conjugate (random-features) kernel φ(x_i)·φ(y_j)/N of the last hidden layer's N post-activations; without X, the kernel value", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 
