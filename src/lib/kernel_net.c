@@ -44,6 +44,9 @@ typedef struct NetK {
   int order;
 } NetK;
 
+static const KernelKind ntk_kind;
+static bool is_ntk(const Kernel *k) { return k->kind == &ntk_kind; }
+
 /* ------------------------------------------------------------------ printing */
 static const char *act_name(ActKind k) {
   static const char *const names[] = {"relu", "step", "identity", "tanh", "erf", "sigmoid", "softplus", "gelu",
@@ -233,7 +236,7 @@ static Mat *same_points(Mat *X, Mat *Y) {
 static bool netk_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *out) {
   const NetK *s = k->priv;
   Y = same_points(X, Y);
-  if (k->kind->name[1] != 't') {
+  if (!is_ntk(k)) {
     if (!recursion(a, s, X, Y, out, NULL)) return false;
     finish(s, out, X == Y);
     return true;
@@ -252,7 +255,7 @@ static bool netk_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *out) {
 /* k(x_i, x_i): the same recursion on the diagonal alone */
 static bool netk_diag(Args *a, const Kernel *k, Mat *X, double *out) {
   const NetK *s = k->priv;
-  bool ntk = k->kind->name[1] == 't';
+  bool ntk = is_ntk(k);
   size_t d = mat_cols(X);
   for (size_t i = 0; i < mat_rows(X); i++) {
     double q = s->Cb + s->CW1 * sqnorm(X, i) / (double)d, t = q - s->Cb + s->beta;
