@@ -39,6 +39,16 @@ const Span *kw_span(Args *a, const char *name) {
   return a->call;
 }
 
+bool kw_nonneg(Args *a, const char *kw, double dflt, double *out) {
+  *out = dflt;
+  if (!kw_num(a, kw, out, NULL)) return false;
+  if (!(*out >= 0) || !isfinite(*out)) {
+    kw_error(a, kw, "%s must be a finite number >= 0, got %s", kw, num_text(*out).s);
+    return false;
+  }
+  return true;
+}
+
 Value kw_error(Args *a, const char *kw, const char *fmt, ...) {
   const Span *sp = kw_span(a, kw);
   va_list ap;

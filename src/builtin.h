@@ -69,6 +69,8 @@ bool arg_mat(Args *a, int i, Value *out);
 
 const Value *kw_get(Args *a, const char *name);
 bool kw_num(Args *a, const char *name, double *out, bool *present);
+/* a finite number >= 0 (dflt when absent), else a located error naming the keyword */
+bool kw_nonneg(Args *a, const char *name, double dflt, double *out);
 bool kw_str(Args *a, const char *name, const char **out, bool *present);
 /* axis= of the reductions: 1 reduces down the rows (a 1×cols result), 2 across the columns (a
  * rows×1 result), 0 when absent (over all entries). */

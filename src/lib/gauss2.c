@@ -175,34 +175,6 @@ bool gauss2(Args *a, const Activation *act, double va, double vb, double c, int 
 
 /* ------------------------------------------------------------------ builtin */
 
-/* The activation argument as for mlp's act=: a network (its first activation), or anything
- * activation() accepts, which we hand to that builtin so names, slope= and k= mean the same. */
-static bool arg_act(Args *a, int i, Value *netv, const Activation **act) {
-  Value v = a->v[i];
-  if (!val_is_network(v)) {
-    const Builtin *b = builtin_find("activation");
-    Args sub = *a;
-    sub.n = 1;
-    sub.v = &a->v[i];
-    sub.argnodes = a->argnodes ? &a->argnodes[i] : NULL;
-    sub.data = b->data;
-    v = b->fn(&sub);
-    if (IS_ABRUPT(v)) return false;
-  } else {
-    val_retain(v);
-  }
-  Network *f = as_network(v);
-  for (size_t l = 0; l < f->nlayers; l++)
-    if (f->layers[l].kind == LAYER_ACT) {
-      *netv = v;
-      *act = &f->layers[l].act;
-      return true;
-    }
-  val_release(v);
-  arg_error(a, i, "the network has no activation layer");
-  return false;
-}
-
 static bool arg_var(Args *a, int i, double *out) {
   if (!arg_num(a, i, out)) return false;
   if (!(*out >= 0) || !isfinite(*out)) {
@@ -226,7 +198,7 @@ static Value bi_gauss2(Args *a) {
                     num_text(ord).s);
   Value netv;
   const Activation *act;
-  if (!arg_act(a, 0, &netv, &act)) return v_abrupt();
+  if (!arg_activation(a, 0, &netv, &act)) return v_abrupt();
   Gauss2 g;
   bool ok = gauss2(a, act, va, vb, c, (int)ord, &g);
   bool ex = gauss2_exact(act);

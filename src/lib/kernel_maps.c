@@ -54,42 +54,7 @@ typedef struct Map {
 /* The activation argument, as mlp's act= takes it: anything the activation builtin accepts (a
  * name, a builtin such as tanh, a function of one number; slope= and k= as there), or a network
  * whose first activation is used. */
-static bool map_act(Map *m, int i) {
-  Args *a = m->a;
-  Value v = a->v[i];
-  if (val_is_network(v)) {
-    val_retain(v);
-  } else {
-    const Builtin *b = builtin_find("activation");
-    Args sub = *a;
-    sub.n = 1;
-    sub.v = &a->v[i];
-    sub.argnodes = a->argnodes ? &a->argnodes[i] : NULL;
-    sub.data = b->data;
-    v = b->fn(&sub);
-    if (IS_ABRUPT(v)) return false;
-  }
-  Network *f = as_network(v);
-  for (size_t l = 0; l < f->nlayers; l++)
-    if (f->layers[l].kind == LAYER_ACT) {
-      m->holder = v;
-      m->act = &f->layers[l].act;
-      return true;
-    }
-  val_release(v);
-  arg_error(a, i, "the network has no activation layer, so it names no activation");
-  return false;
-}
-
-static bool nonneg_kw(Args *a, const char *kw, double dflt, double *out) {
-  *out = dflt;
-  if (!kw_num(a, kw, out, NULL)) return false;
-  if (!(*out >= 0) || !isfinite(*out)) {
-    kw_error(a, kw, "%s must be a finite number >= 0, got %s", kw, num_text(*out).s);
-    return false;
-  }
-  return true;
-}
+static bool map_act(Map *m, int i) { return arg_activation(m->a, i, &m->holder, &m->act); }
 
 static void map_close(Map *m) {
   val_release(m->holder);
@@ -107,7 +72,7 @@ static bool map_open(Map *m, Args *a, bool with_cb) {
   m->a = a;
   m->holder = v_nil();
   double ord = DEFAULT_ORDER;
-  if (!nonneg_kw(a, "CW", 1, &m->CW) || (with_cb && !nonneg_kw(a, "Cb", 0, &m->Cb)) || !kw_num(a, "order", &ord, NULL))
+  if (!kw_nonneg(a, "CW", 1, &m->CW) || (with_cb && !kw_nonneg(a, "Cb", 0, &m->Cb)) || !kw_num(a, "order", &ord, NULL))
     return false;
   if (!(ord >= 1 && ord <= MAX_ORDER && ord == floor(ord))) {
     kw_error(a, "order", "order (the Gauss–Hermite order) must be a whole number between 1 and %d, got %s", MAX_ORDER,
@@ -613,7 +578,7 @@ static bool first_variance(Map *m, double *q) {
   }
   val_release(v);
   double CW1 = m->CW;
-  if (!ok || !nonneg_kw(a, "CW1", m->CW, &CW1)) return false;
+  if (!ok || !kw_nonneg(a, "CW1", m->CW, &CW1)) return false;
   *q = m->Cb + CW1 * s / (double)n;
   if (!isfinite(*q)) {
     arg_error(a, 1, "the first-layer variance Cb + CW1·|x|²/N0 overflows");

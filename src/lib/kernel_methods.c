@@ -383,17 +383,6 @@ static const ExtClass predictor_class = {
 static bool val_is_predictor(Value v) { return IS_EXT(v) && AS_EXT(v)->cls == &predictor_class; }
 
 /* ------------------------------------------------------------------ krr */
-static bool kw_nonneg(Args *a, const char *name, double dflt, double *out) {
-  bool present;
-  *out = dflt;
-  if (!kw_num(a, name, out, &present)) return false;
-  if (present && !(*out >= 0 && isfinite(*out))) {
-    kw_error(a, name, "%s must be a finite number >= 0, got %s", name, num_text(*out).s);
-    return false;
-  }
-  return true;
-}
-
 static Value bi_krr(Args *a) {
   Kernel *k;
   Mat *X, *K, *Y = NULL, *L = NULL;

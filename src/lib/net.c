@@ -1021,6 +1021,28 @@ static Network *act_network(Activation act) {
   return f;
 }
 
+bool arg_activation(Args *a, int i, Value *holder, const Activation **act) {
+  Value v = a->v[i];
+  if (val_is_network(v)) {
+    val_retain(v);
+  } else {
+    double slope, k;
+    Activation A;
+    if (!act_params(a, &slope, &k) || !act_from_value(a, v, arg_span(a, i), slope, k, &A)) return false;
+    v = v_obj(act_network(A));
+  }
+  Network *f = as_network(v);
+  for (size_t l = 0; l < f->nlayers; l++)
+    if (f->layers[l].kind == LAYER_ACT) {
+      *holder = v;
+      *act = &f->layers[l].act;
+      return true;
+    }
+  val_release(v);
+  arg_error(a, i, "the network has no activation layer, so it names no activation");
+  return false;
+}
+
 static Value bi_activation(Args *a) {
   double slope, k;
   if (!act_params(a, &slope, &k)) return v_abrupt();
@@ -1212,16 +1234,6 @@ static double draw(gsl_rng *rng, InitKind k, double v) {
   }
 }
 
-static bool nonneg_kw(Args *a, const char *kw, double dflt, double *out) {
-  *out = dflt;
-  if (!kw_num(a, kw, out, NULL)) return false;
-  if (!(*out >= 0) || !isfinite(*out)) {
-    kw_error(a, kw, "%s must be a finite number >= 0, got %s", kw, num_text(*out).s);
-    return false;
-  }
-  return true;
-}
-
 static Value bi_mlp(Args *a) {
   size_t d_in, d_out;
   if (!arg_size(a, 0, &d_in)) return v_abrupt();
@@ -1263,8 +1275,8 @@ static Value bi_mlp(Args *a) {
                     imeas->is_signed ? "signed" : "probability", imeas->dim);
   }
   init = INIT_MEASURE;
-  bool ok = act_params(a, &slope, &k) && nonneg_kw(a, "CW", 1, &CW) && nonneg_kw(a, "Cb", 0, &Cb) &&
-            nonneg_kw(a, "CW1", CW, &CW1) && pick_name(a, "param", param_names, 4, "standard", &param) &&
+  bool ok = act_params(a, &slope, &k) && kw_nonneg(a, "CW", 1, &CW) && kw_nonneg(a, "Cb", 0, &Cb) &&
+            kw_nonneg(a, "CW1", CW, &CW1) && pick_name(a, "param", param_names, 4, "standard", &param) &&
             (imeas || pick_name(a, "init", init_names, 6, "gaussian", &init)) && kw_num(a, "gamma", &gamma, NULL);
   if (ok && !(gamma > 0 && isfinite(gamma))) {
     kw_error(a, "gamma", "gamma must be a finite number > 0, got %s", num_text(gamma).s);

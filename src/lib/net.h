@@ -113,6 +113,11 @@ size_t net_nparams(const Network *f);
 /* The dense layers in θ order (at most max written to out); returns how many there are. */
 size_t net_dense_layers(Network *f, NetLayer **out, size_t max);
 
+/* Argument i as an activation, read as mlp's act= reads it (a name, a builtin such as tanh, a
+ * function of one number; slope= and k= keywords) or a network whose first activation layer is
+ * used. *holder keeps the activation alive (release it when done); *act points into it. */
+bool arg_activation(Args *a, int i, Value *holder, const Activation **act);
+
 /* σ, σ', σ'' at x (df/d2f may be NULL). False after a located error (user activations only). */
 bool act_eval(Args *a, const Activation *act, double x, double *f, double *df, double *d2f);
 
