@@ -9,6 +9,7 @@
 #include "arith.h"
 #include "ast.h"
 #include "interp.h"
+#include "resolve.h"
 #include "strbuf.h"
 
 const Span *arg_span(Args *a, int i) {
@@ -37,6 +38,23 @@ const Span *kw_span(Args *a, const char *name) {
   for (int k = 0; k < a->nkw; k++)
     if (strcmp(a->kwnames[k], name) == 0 && a->kwnodes) return &a->kwnodes[k]->span;
   return a->call;
+}
+
+bool kw_choice(Args *a, const char *kw, const char *const *names, int n, const char *dflt, int *out) {
+  const char *s = dflt;
+  if (!kw_str(a, kw, &s, NULL)) return false;
+  for (int i = 0; i < n; i++)
+    if (strcmp(names[i], s) == 0) {
+      *out = i;
+      return true;
+    }
+  const char *sug = dlt_suggest(s, names, n);
+  StrBuf b = STRBUF_INIT;
+  for (int i = 0; i < n; i++) sb_printf(&b, "%s\"%s\"", i ? ", " : "", names[i]);
+  if (sug) kw_error(a, kw, "unknown %s=\"%s\"; did you mean \"%s\"? (one of %s)", kw, s, sug, sb_cstr(&b));
+  else kw_error(a, kw, "unknown %s=\"%s\" (one of %s)", kw, s, sb_cstr(&b));
+  sb_free(&b);
+  return false;
 }
 
 bool kw_nonneg(Args *a, const char *kw, double dflt, double *out) {

@@ -69,6 +69,9 @@ bool arg_mat(Args *a, int i, Value *out);
 
 const Value *kw_get(Args *a, const char *name);
 bool kw_num(Args *a, const char *name, double *out, bool *present);
+/* a keyword naming one of names[0..n) (dflt when absent): its index in *out, else a located
+ * error listing the names and suggesting the closest */
+bool kw_choice(Args *a, const char *kw, const char *const *names, int n, const char *dflt, int *out);
 /* a finite number >= 0 (dflt when absent), else a located error naming the keyword */
 bool kw_nonneg(Args *a, const char *name, double dflt, double *out);
 bool kw_str(Args *a, const char *name, const char **out, bool *present);

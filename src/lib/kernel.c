@@ -249,18 +249,17 @@ static void sqnorms(Mat *X, double *out) {
   }
 }
 
-/* K = X Yᵀ (symmetric rank-k update when Y is X) */
-static void inner(Mat *X, Mat *Y, Mat *K) {
+void kernel_outer(double alpha, Mat *X, Mat *Y, Mat *K) {
   if (!mat_cols(X)) {
     memset(K->data, 0, mat_numel(K) * sizeof(double));
     return;
   }
   if (X == Y) {
-    gsl_blas_dsyrk(CblasUpper, CblasNoTrans, 1.0, &X->m, 0.0, &K->m);
+    gsl_blas_dsyrk(CblasUpper, CblasNoTrans, alpha, &X->m, 0.0, &K->m);
     for (size_t i = 0; i < mat_rows(K); i++)
       for (size_t j = 0; j < i; j++) *mat_at(K, i, j) = *mat_at(K, j, i);
   } else {
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &X->m, &Y->m, 0.0, &K->m);
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, alpha, &X->m, &Y->m, 0.0, &K->m);
   }
 }
 
@@ -277,7 +276,7 @@ static bool std_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K) {
   (void)a;
   size_t n = mat_rows(X), m = mat_rows(Y), d = mat_cols(X);
   int which = (int)k->p[3];
-  inner(X, Y, K);
+  kernel_outer(1.0, X, Y, K);
   if (which == K_LINEAR) return true;
   if (which == K_AFFINE) {
     for (size_t i = 0; i < n * m; i++) K->data[i] += k->p[0];

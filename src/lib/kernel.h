@@ -71,6 +71,9 @@ bool kernel_points(Args *a, int i, const Kernel *k, Mat **X);
 /* The Gram matrix k(X, Y) (Y NULL: k(X), symmetric) as a new n×m matrix; NULL after a located
  * error. X and Y must already have k's dimension. */
 Mat *kernel_gram(Args *a, const Kernel *k, Mat *X, Mat *Y);
+/* K = alpha·X Yᵀ (n×m): a symmetric rank-k update, mirrored, when Y is X; zeros for 0 columns.
+ * The one product behind inner-product kernels, empirical kernels and random features. */
+void kernel_outer(double alpha, Mat *X, Mat *Y, Mat *K);
 /* k(x_i, x_i) into out (n doubles). */
 bool kernel_diag(Args *a, const Kernel *k, Mat *X, double *out);
 

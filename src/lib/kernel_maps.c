@@ -659,7 +659,6 @@ static Value bi_fourth_cumulant(Args *a) {
 }
 
 /* ------------------------------------------------------------------ Monte Carlo kernels */
-static const char *const param_text[] = {"explicit", "standard", "ntk", "mf", "mup"};
 
 static const char *act_text(ActKind k) {
   static const char *const names[] = {"relu",    "step", "identity",   "tanh", "erf",      "sigmoid", "softplus",
@@ -688,7 +687,7 @@ static Network *redraw(Args *a, const Network *f, const Activation *act, Mat *wi
       kws[nk++] = v_num(act->p);
     }
   }
-  Value param = str_from(param_text[f->meta.param]), init = str_from(f->meta.init);
+  Value param = str_from(net_param_name(f->meta.param)), init = str_from(f->meta.init);
   names[nk] = "param", kws[nk++] = param;
   names[nk] = "init", kws[nk++] = init;
   names[nk] = "CW", kws[nk++] = v_num(f->meta.CW);

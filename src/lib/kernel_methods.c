@@ -781,13 +781,7 @@ static bool rf_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K) {
   Mat *PX = new_mat(a, mat_rows(X), m);
   Mat *PY = PX && Y != X ? new_mat(a, mat_rows(Y), m) : NULL;
   bool ok = PX && (Y == X || PY) && rf_features(a, k, X, PX) && (Y == X || rf_features(a, k, Y, PY));
-  if (ok && Y == X) {
-    gsl_blas_dsyrk(CblasUpper, CblasNoTrans, 1.0 / (double)m, &PX->m, 0.0, &K->m);
-    for (size_t i = 0; i < mat_rows(K); i++)
-      for (size_t j = 0; j < i; j++) *mat_at(K, i, j) = *mat_at(K, j, i);
-  } else if (ok) {
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0 / (double)m, &PX->m, &PY->m, 0.0, &K->m);
-  }
+  if (ok) kernel_outer(1.0 / (double)m, PX, Y == X ? PX : PY, K);
   drop(PX);
   drop(PY);
   return ok;

@@ -275,16 +275,6 @@ static const KernelKind nngp_kind = {"nngp", netk_gram, netk_diag, netk_print, N
 static const KernelKind ntk_kind = {"ntk", netk_gram, netk_diag, netk_print, NULL, netk_free};
 
 /* ------------------------------------------------------------------ reading the architecture */
-static const char *param_text(NetParam p) {
-  switch (p) {
-  case NETP_STANDARD: return "standard";
-  case NETP_NTK: return "ntk";
-  case NETP_MF: return "mf";
-  case NETP_MUP: return "mup";
-  default: return "explicit";
-  }
-}
-
 /* The mlp's recorded parametrisation, variances and activation; a located error when the
  * network is not an mlp whose infinite-width limit is the recursion above. */
 static bool read_arch(Args *a, Network *f, bool ntk, NetK *s) {
@@ -299,7 +289,7 @@ static bool read_arch(Args *a, Network *f, bool ntk, NetK *s) {
     arg_error(a, 0,
               "in the %s parametrisation the output at initialisation is O(1/sqrt(width)), so the infinite-width "
               "%s is 0 (the output bias aside); the same architecture with param=\"ntk\" has the lazy limit%s",
-              param_text(f->meta.param), ntk ? "NTK" : "NNGP",
+              net_param_name(f->meta.param), ntk ? "NTK" : "NNGP",
               f->meta.param == NETP_MF ? " (\"mf\" is \"ntk\" with gamma = sqrt(N_L))" : "");
     return false;
   }

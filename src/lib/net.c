@@ -262,7 +262,7 @@ static void net_traverse(Obj *o, void (*visit)(Value *slot, void *ctx), void *ct
     if (IS_OBJ(f->layers[i].act.fn)) visit(&f->layers[i].act.fn, ctx);
 }
 
-static const char *param_name(NetParam p) {
+const char *net_param_name(NetParam p) {
   switch (p) {
   case NETP_STANDARD: return "standard";
   case NETP_NTK: return "ntk";
@@ -320,7 +320,7 @@ static void net_print_into(const Network *f, StrBuf *b) {
       if (f->layers[i].kind == LAYER_ACT) act = &f->layers[i].act;
     if (act) act_print(b, act);
     else sb_puts(b, "linear");
-    sb_printf(b, ", %s, CW=%s", param_name(f->meta.param), num_text(f->meta.CW).s);
+    sb_printf(b, ", %s, CW=%s", net_param_name(f->meta.param), num_text(f->meta.CW).s);
     if (f->meta.CW1 != f->meta.CW) sb_printf(b, ", CW1=%s", num_text(f->meta.CW1).s);
     sb_printf(b, ", Cb=%s", num_text(f->meta.Cb).s);
     if (f->meta.gamma != 1) sb_printf(b, ", gamma=%s", num_text(f->meta.gamma).s);
@@ -1206,23 +1206,6 @@ typedef enum { INIT_GAUSSIAN, INIT_UNIFORM, INIT_PM1, INIT_CONST, INIT_KAIMING, 
 static const char *const init_names[] = {"gaussian", "uniform", "pm1", "const", "kaiming_uniform", "xavier_uniform"};
 static const char *const param_names[] = {"standard", "ntk", "mf", "mup"};
 
-static bool pick_name(Args *a, const char *kw, const char *const *names, int n, const char *dflt, int *out) {
-  const char *s = dflt;
-  if (!kw_str(a, kw, &s, NULL)) return false;
-  for (int i = 0; i < n; i++)
-    if (strcmp(names[i], s) == 0) {
-      *out = i;
-      return true;
-    }
-  const char *sug = dlt_suggest(s, names, n);
-  StrBuf b = STRBUF_INIT;
-  for (int i = 0; i < n; i++) sb_printf(&b, "%s\"%s\"", i ? ", " : "", names[i]);
-  if (sug) kw_error(a, kw, "unknown %s=\"%s\"; did you mean \"%s\"? (one of %s)", kw, s, sug, sb_cstr(&b));
-  else kw_error(a, kw, "unknown %s=\"%s\" (one of %s)", kw, s, sb_cstr(&b));
-  sb_free(&b);
-  return false;
-}
-
 /* one stored parameter with variance v under the chosen law */
 static double draw(gsl_rng *rng, InitKind k, double v) {
   switch (k) {
@@ -1276,8 +1259,8 @@ static Value bi_mlp(Args *a) {
   }
   init = INIT_MEASURE;
   bool ok = act_params(a, &slope, &k) && kw_nonneg(a, "CW", 1, &CW) && kw_nonneg(a, "Cb", 0, &Cb) &&
-            kw_nonneg(a, "CW1", CW, &CW1) && pick_name(a, "param", param_names, 4, "standard", &param) &&
-            (imeas || pick_name(a, "init", init_names, 6, "gaussian", &init)) && kw_num(a, "gamma", &gamma, NULL);
+            kw_nonneg(a, "CW1", CW, &CW1) && kw_choice(a, "param", param_names, 4, "standard", &param) &&
+            (imeas || kw_choice(a, "init", init_names, 6, "gaussian", &init)) && kw_num(a, "gamma", &gamma, NULL);
   if (ok && !(gamma > 0 && isfinite(gamma))) {
     kw_error(a, "gamma", "gamma must be a finite number > 0, got %s", num_text(gamma).s);
     ok = false;
@@ -1545,7 +1528,7 @@ static Value net_get_field(Interp *I, Obj *self, const char *name, const Span *w
         }
       }
     if (IS_UNDEF(r)) r = v_nil();
-  } else if (strcmp(name, "param") == 0) r = str_from(param_name(f->meta.param));
+  } else if (strcmp(name, "param") == 0) r = str_from(net_param_name(f->meta.param));
   else if (strcmp(name, "CW") == 0) r = v_num(f->meta.CW);
   else if (strcmp(name, "Cb") == 0) r = v_num(f->meta.Cb);
   else if (strcmp(name, "CW1") == 0) r = v_num(f->meta.CW1);

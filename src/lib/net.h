@@ -109,6 +109,9 @@ Network *net_copy(const Network *f);
 void net_add_dense(Network *f, Mat *W, Mat *b, double wmult, double bmult);
 void net_add_act(Network *f, Activation act);
 
+/* "standard", "ntk", "mf", "mup" or "explicit" */
+const char *net_param_name(NetParam p);
+
 size_t net_nparams(const Network *f);
 /* The dense layers in θ order (at most max written to out); returns how many there are. */
 size_t net_dense_layers(Network *f, NetLayer **out, size_t max);

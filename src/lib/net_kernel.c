@@ -73,21 +73,6 @@ static bool collect(Args *a, const Network *f, Mat *X, LayerGrads *out) {
   return ok;
 }
 
-/* C = P Qᵀ (n×m), symmetric rank-k update when P and Q are the same matrix */
-static void gram(Mat *P, Mat *Q, Mat *C) {
-  if (!mat_cols(P)) {
-    memset(C->data, 0, mat_numel(C) * sizeof(double));
-    return;
-  }
-  if (P == Q) {
-    gsl_blas_dsyrk(CblasUpper, CblasNoTrans, 1.0, &P->m, 0.0, &C->m);
-    for (size_t i = 0; i < mat_rows(C); i++)
-      for (size_t j = 0; j < i; j++) *mat_at(C, i, j) = *mat_at(C, j, i);
-  } else {
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &P->m, &Q->m, 0.0, &C->m);
-  }
-}
-
 Mat *net_ntk_gram(Args *a, const Network *f, Mat *X, Mat *Y) {
   size_t n = mat_rows(X), m = Y ? mat_rows(Y) : n, dout = f->d_out;
   LayerGrads *gx = dlt_xmalloc(dout * sizeof *gx), *gy = Y ? dlt_xmalloc(dout * sizeof *gy) : gx;
@@ -101,8 +86,8 @@ Mat *net_ntk_gram(Args *a, const Network *f, Mat *X, Mat *Y) {
     for (size_t l = 0; l < gx[k].count; l++) {
       const NetLayer *L = gx[k].layer[l];
       Mat *Ay = Y ? gy[k].A[l] : gx[k].A[l], *Gy = Y ? gy[k].G[l] : gx[k].G[l];
-      gram(gx[k].G[l], Gy, GG);
-      gram(gx[k].A[l], Ay, AA);
+      kernel_outer(1.0, gx[k].G[l], Gy, GG);
+      kernel_outer(1.0, gx[k].A[l], Ay, AA);
       double w2 = L->wmult * L->wmult / (double)dout, b2 = L->b ? L->bmult * L->bmult / (double)dout : 0;
       for (size_t i = 0; i < n * m; i++) K->data[i] += GG->data[i] * (w2 * AA->data[i] + b2);
     }
@@ -244,7 +229,7 @@ static bool ck_into(Args *a, const Network *f, Mat *X, Mat *Y, Mat *K) {
     if (PX) val_release(v_obj(PX));
     return false;
   }
-  gram(PX, PY ? PY : PX, K);
+  kernel_outer(1.0, PX, PY ? PY : PX, K);
   size_t N = mat_cols(PX);
   for (size_t i = 0; i < mat_numel(K); i++) K->data[i] /= (double)(N ? N : 1);
   val_release(v_obj(PX));

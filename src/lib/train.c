@@ -404,8 +404,7 @@ static bool run_flow(Trainer *t, double T, const gsl_odeiv2_step_type *type, dou
     double target = T * (double)s / (double)t->steps;
     int st = gsl_odeiv2_driver_apply(d, &time, target, y);
     if (fl.failed || dlt_interrupted) {
-      if (dlt_interrupted && !fl.failed) eval_interrupted(t->a->I, t->a->call);
-      else if (dlt_interrupted) eval_interrupted(t->a->I, t->a->call);
+      interrupted(t); /* raises the error when Ctrl-C stopped the right-hand side */
       ok = false;
       break;
     }
@@ -428,29 +427,14 @@ static bool run_flow(Trainer *t, double T, const gsl_odeiv2_step_type *type, dou
 }
 
 /* ------------------------------------------------------------------ arguments */
-/* a keyword naming one of `names`; "half-mse" is accepted for "half_mse" */
-static bool pick(Args *a, const char *kw, const char *const *names, int n, int dflt, int *out) {
-  const char *s;
-  bool present;
-  *out = dflt;
-  if (!kw_str(a, kw, &s, &present)) return false;
-  if (!present) return true;
-  char norm[32];
-  snprintf(norm, sizeof norm, "%s", s);
-  for (char *c = norm; *c; c++)
-    if (*c == '-') *c = '_';
-  for (int i = 0; i < n; i++)
-    if (strcmp(norm, names[i]) == 0) {
-      *out = i;
-      return true;
-    }
-  char list[200] = "";
-  for (int i = 0; i < n; i++) {
-    strcat(list, i ? ", " : "");
-    strcat(list, names[i]);
+/* loss=, also spelt "half-mse" for half_mse */
+static bool loss_kw(Args *a, int *loss) {
+  const Value *v = kw_get(a, "loss");
+  if (v && IS_STR(*v) && strcmp(AS_STR(*v)->s, "half-mse") == 0) {
+    *loss = LOSS_HALF_MSE;
+    return true;
   }
-  kw_error(a, kw, "unknown %s \"%s\" (one of %s)", kw, s, list);
-  return false;
+  return kw_choice(a, "loss", loss_names, 5, "mse", loss);
 }
 
 static bool pos_kw(Args *a, const char *kw, double dflt, bool allow_zero, double *out) {
@@ -687,7 +671,7 @@ static Value bi_train(Args *a) {
     return arg_error(a, 1, "there is no training data (0 points)");
   }
   double T_end = NAN, tol = 1e-8;
-  bool ok = pick(a, "loss", loss_names, 5, LOSS_MSE, &loss) && pick(a, "opt", opt_names, 5, OPT_GD, &opt) &&
+  bool ok = loss_kw(a, &loss) && kw_choice(a, "opt", opt_names, 5, "gd", &opt) &&
             pos_kw(a, "lr", opt == OPT_ADAM ? 1e-3 : 0.1, false, &t->lr) && pos_kw(a, "weight_decay", 0, true, &t->wd) &&
             pos_kw(a, "momentum", 0.9, true, &t->mom) && pos_kw(a, "beta1", 0.9, true, &t->beta1) &&
             pos_kw(a, "beta2", 0.999, true, &t->beta2) && pos_kw(a, "eps", 1e-8, false, &t->eps) &&
@@ -729,7 +713,7 @@ static Value bi_train(Args *a) {
     static const gsl_odeiv2_step_type *const *types[] = {&gsl_odeiv2_step_rkf45, &gsl_odeiv2_step_rkck, &gsl_odeiv2_step_rk8pd,
                                                          &gsl_odeiv2_step_rk2,   &gsl_odeiv2_step_rk4,  &gsl_odeiv2_step_msadams};
     int m;
-    if (!pick(a, "method", flows, 6, 0, &m)) {
+    if (!kw_choice(a, "method", flows, 6, "rk45", &m)) {
       trainer_free(t);
       return v_abrupt();
     }
