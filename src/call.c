@@ -141,8 +141,10 @@ static Value call_closure_args(Interp *I, Closure *c, Args *a) {
   return call_closure_frame(I, c, fp, a->call);
 }
 
+/* list "*": any keyword (table(a=..., b=...) takes its columns as keywords) */
 static bool kw_accepted(const char *list, const char *name) {
   if (!list) return false;
+  if (strcmp(list, "*") == 0) return true;
   size_t n = strlen(name);
   for (const char *p = list; *p;) {
     while (*p == ' ') p++;

@@ -1,0 +1,2 @@
+/* lib/plot_render.c - (being written) */
+#include "plot.h"

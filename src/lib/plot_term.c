@@ -1,0 +1,2 @@
+/* lib/plot_term.c - (being written) */
+#include "plot.h"

@@ -1,0 +1,580 @@
+/* lib/table.c - the table type (table.h): storage, printing, fields, indexing, and the builtins
+ * that make and inspect tables. The operations on tables (filter, sort, group, fit, join, pivot)
+ * are in table_ops.c; CSV and JSON in io.c.
+ *
+ *   t.err            the column as a vector (numbers) or a list
+ *   t.new = v        a new or replaced column (a vector/list of nrow entries, or one value for all)
+ *   t[i]             row i as a record;  t[i, "err"] one cell;  t["err"] the column
+ *   t[mask], t[idx]  the rows where a logical mask is 1, or rows idx (a vector or range)
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../arith.h"
+#include "../builtin.h"
+#include "../index.h"
+#include "../interp.h"
+#include "../print.h"
+#include "../strbuf.h"
+#include "table.h"
+
+/* ------------------------------------------------------------------ storage */
+static void col_free(TableCol *c, size_t nrows) {
+  free(c->name);
+  free(c->num);
+  if (c->any) {
+    for (size_t i = 0; i < nrows; i++) val_release(c->any[i]);
+    free(c->any);
+  }
+}
+
+static void table_free(Obj *o) {
+  Table *t = (Table *)o;
+  for (int j = 0; j < t->ncols; j++) col_free(&t->cols[j], t->nrows);
+  free(t->cols);
+}
+
+Table *table_new(void) {
+  Table *t = obj_new(OBJ_EXT, sizeof(Table));
+  t->ext.cls = &table_class;
+  t->nrows = t->cap = 0;
+  t->ncols = t->capcols = 0;
+  t->cols = NULL;
+  return t;
+}
+
+static void col_reserve(TableCol *c, size_t cap) {
+  if (c->kind == COL_NUM) c->num = dlt_xrealloc(c->num, (cap ? cap : 1) * sizeof(double));
+  else c->any = dlt_xrealloc(c->any, (cap ? cap : 1) * sizeof(Value));
+}
+
+static Obj *table_clone_obj(Obj *o) { return (Obj *)table_clone((Table *)o); }
+
+Table *table_clone(const Table *t) {
+  Table *c = table_new();
+  c->cap = t->nrows;
+  for (int j = 0; j < t->ncols; j++) {
+    int k = table_add_col(c, t->cols[j].name);
+    (void)k;
+  }
+  c->nrows = t->nrows;
+  for (int j = 0; j < t->ncols; j++) {
+    const TableCol *s = &t->cols[j];
+    TableCol *d = &c->cols[j];
+    if (s->kind == COL_NUM) {
+      if (t->nrows) memcpy(d->num, s->num, t->nrows * sizeof(double));
+    } else {
+      free(d->num);
+      d->num = NULL;
+      d->kind = COL_ANY;
+      d->any = dlt_xmalloc((t->nrows ? t->nrows : 1) * sizeof(Value));
+      for (size_t i = 0; i < t->nrows; i++) d->any[i] = val_retain(s->any[i]);
+    }
+  }
+  return c;
+}
+
+int table_col(const Table *t, const char *name) {
+  for (int j = 0; j < t->ncols; j++)
+    if (strcmp(t->cols[j].name, name) == 0) return j;
+  return -1;
+}
+
+int table_add_col(Table *t, const char *name) {
+  int j = table_col(t, name);
+  if (j >= 0) return j;
+  if (t->ncols == t->capcols) {
+    t->capcols = t->capcols ? 2 * t->capcols : 8;
+    t->cols = dlt_xrealloc(t->cols, (size_t)t->capcols * sizeof(TableCol));
+  }
+  TableCol *c = &t->cols[t->ncols];
+  c->name = dlt_xstrdup(name);
+  c->kind = COL_NUM;
+  c->num = NULL;
+  c->any = NULL;
+  col_reserve(c, t->cap);
+  for (size_t i = 0; i < t->nrows; i++) c->num[i] = NAN;
+  return t->ncols++;
+}
+
+size_t table_add_rows(Table *t, size_t n) {
+  size_t first = t->nrows;
+  if (t->nrows + n > t->cap) {
+    size_t cap = t->cap ? t->cap : 8;
+    while (cap < t->nrows + n) cap *= 2;
+    for (int j = 0; j < t->ncols; j++) col_reserve(&t->cols[j], cap);
+    t->cap = cap;
+  }
+  for (int j = 0; j < t->ncols; j++)
+    for (size_t i = first; i < first + n; i++) {
+      if (t->cols[j].kind == COL_NUM) t->cols[j].num[i] = NAN;
+      else t->cols[j].any[i] = v_nil();
+    }
+  t->nrows += n;
+  return first;
+}
+
+/* A column of numbers becomes a column of values: NaN (missing) becomes nil. */
+static void col_to_any(Table *t, TableCol *c) {
+  Value *any = dlt_xmalloc((t->cap ? t->cap : 1) * sizeof(Value));
+  for (size_t i = 0; i < t->nrows; i++) any[i] = isnan(c->num[i]) ? v_nil() : v_num(c->num[i]);
+  free(c->num);
+  c->num = NULL;
+  c->any = any;
+  c->kind = COL_ANY;
+}
+
+void table_set(Table *t, size_t row, int col, Value v) {
+  TableCol *c = &t->cols[col];
+  if (c->kind == COL_NUM) {
+    if (IS_NUM(v)) {
+      c->num[row] = AS_NUM(v);
+      return;
+    }
+    if (IS_MAT(v) && mat_numel(AS_MAT(v)) == 1 && !AS_MAT(v)->logical) {
+      c->num[row] = AS_MAT(v)->data[0];
+      return;
+    }
+    if (IS_NIL(v)) {
+      c->num[row] = NAN;
+      return;
+    }
+    col_to_any(t, c);
+  }
+  val_set(&c->any[row], val_retain(v));
+}
+
+Value table_get(const Table *t, size_t row, int col) {
+  const TableCol *c = &t->cols[col];
+  return c->kind == COL_NUM ? v_num(c->num[row]) : val_retain(c->any[row]);
+}
+
+bool table_missing(const Table *t, size_t row, int col) {
+  const TableCol *c = &t->cols[col];
+  return c->kind == COL_NUM ? isnan(c->num[row]) : IS_NIL(c->any[row]);
+}
+
+bool table_num(const Table *t, size_t row, int col, double *out) {
+  const TableCol *c = &t->cols[col];
+  if (c->kind == COL_NUM) {
+    *out = c->num[row];
+    return true;
+  }
+  return val_scalar(c->any[row], out);
+}
+
+Value table_column_value(const Table *t, int col) {
+  const TableCol *c = &t->cols[col];
+  if (c->kind == COL_NUM) {
+    Mat *m = mat_alloc(t->nrows, 1);
+    if (!m) return v_nil(); /* a table's own column always fits: it is already in memory */
+    if (t->nrows) memcpy(m->data, c->num, t->nrows * sizeof(double));
+    return v_obj(m);
+  }
+  Value l = list_new(t->nrows);
+  for (size_t i = 0; i < t->nrows; i++) list_push(AS_LIST(l), val_retain(c->any[i]));
+  return l;
+}
+
+Value table_row_record(const Table *t, size_t row) {
+  Value r = record_new();
+  for (int j = 0; j < t->ncols; j++) record_set(AS_RECORD(r), t->cols[j].name, table_get(t, row, j));
+  return r;
+}
+
+void table_append_record(Table *t, const Record *r) {
+  size_t row = table_add_rows(t, 1);
+  for (size_t k = 0; k < r->n; k++) table_set(t, row, table_add_col(t, r->keys[k]->s), r->vals[k]);
+}
+
+Table *table_take(const Table *t, const size_t *idx, size_t n) {
+  Table *c = table_new();
+  for (int j = 0; j < t->ncols; j++) table_add_col(c, t->cols[j].name);
+  table_add_rows(c, n);
+  for (int j = 0; j < t->ncols; j++) {
+    if (t->cols[j].kind == COL_NUM) {
+      for (size_t i = 0; i < n; i++) c->cols[j].num[i] = t->cols[j].num[idx[i]];
+    } else {
+      col_to_any(c, &c->cols[j]);
+      for (size_t i = 0; i < n; i++) c->cols[j].any[i] = val_retain(t->cols[j].any[idx[i]]);
+    }
+  }
+  return c;
+}
+
+/* ------------------------------------------------------------------ building from DLT values */
+/* The length of a column given as a value, or -1 when it is not a column. */
+static long column_len(Value v) {
+  if (IS_MAT(v) && mat_is_vector(AS_MAT(v))) return (long)mat_numel(AS_MAT(v));
+  if (IS_MAT(v) && mat_numel(AS_MAT(v)) == 0) return 0;
+  if (IS_LIST(v)) return (long)AS_LIST(v)->n;
+  if (IS_RANGE(v)) return (long)range_len(AS_RANGE(v));
+  return -1;
+}
+
+static Value column_item(Value v, size_t i) {
+  if (IS_MAT(v)) return v_num(AS_MAT(v)->data[mat_cols(AS_MAT(v)) == 1 ? i * AS_MAT(v)->m.tda : i]);
+  if (IS_LIST(v)) return val_retain(AS_LIST(v)->items[i]);
+  return v_num(range_at(AS_RANGE(v), i));
+}
+
+/* Fill column col from v: a column of nrows entries, or one value repeated. */
+static const char *fill_column(Table *t, int col, Value v) {
+  long n = column_len(v);
+  if (n < 0) {
+    for (size_t i = 0; i < t->nrows; i++) table_set(t, i, col, v);
+    return NULL;
+  }
+  if ((size_t)n != t->nrows) return "has a different length from the table's other columns";
+  for (size_t i = 0; i < t->nrows; i++) {
+    Value x = column_item(v, i);
+    table_set(t, i, col, x);
+    val_release(x);
+  }
+  return NULL;
+}
+
+Table *table_from_record(Interp *I, const Record *r, const char **why) {
+  (void)I;
+  Table *t = table_new();
+  long n = -1;
+  for (size_t k = 0; k < r->n; k++) {
+    long len = column_len(r->vals[k]);
+    if (len >= 0) {
+      if (n >= 0 && len != n) {
+        *why = "columns of different lengths";
+        val_release(v_obj(t));
+        return NULL;
+      }
+      n = len;
+    }
+  }
+  table_add_rows(t, n < 0 ? 1 : (size_t)n);
+  for (size_t k = 0; k < r->n; k++) fill_column(t, table_add_col(t, r->keys[k]->s), r->vals[k]);
+  return t;
+}
+
+Table *table_from_rows(Interp *I, const List *rows, const char **why) {
+  (void)I;
+  Table *t = table_new();
+  for (size_t i = 0; i < rows->n; i++) {
+    if (!IS_RECORD(rows->items[i])) {
+      *why = "a list of rows must hold records";
+      val_release(v_obj(t));
+      return NULL;
+    }
+    table_append_record(t, AS_RECORD(rows->items[i]));
+  }
+  return t;
+}
+
+Table *arg_table(Args *a, int i) {
+  if (i < a->n && IS_TABLE(a->v[i])) return AS_TABLE(a->v[i]);
+  if (i >= a->n) call_error(a, "argument %d must be a table, got nothing", i + 1);
+  else arg_error(a, i, "argument %d must be a table, got a %s", i + 1, val_type_name(a->v[i]));
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ printing */
+/* Display width of UTF-8 text: one column per code point (the tables' names and strings are
+ * Latin, Greek and maths symbols, none of them double width). */
+static size_t text_width(const char *s, size_t n) { return utf8_len(s, n); }
+
+static void cell_text(const Table *t, size_t row, int col, StrBuf *b) {
+  const TableCol *c = &t->cols[col];
+  if (c->kind == COL_NUM) fmt_num_short(b, c->num[row]);
+  else val_print(b, c->any[row], PRINT_DISPLAY | PRINT_INLINE);
+}
+
+/* Rows shown: all when there are at most TABLE_MAX_ROWS, else the first TABLE_HEAD and the last
+ * TABLE_TAIL with an elision line between them. */
+enum { TABLE_MAX_ROWS = 30, TABLE_HEAD = 10, TABLE_TAIL = 5, TABLE_MAX_CELL = 40 };
+
+static void table_print(Obj *o, StrBuf *out) {
+  Table *t = (Table *)o;
+  if (t->ncols == 0) {
+    sb_printf(out, "table (%zu rows, no columns)", t->nrows);
+    return;
+  }
+  bool elide = t->nrows > TABLE_MAX_ROWS;
+  size_t nshow = elide ? TABLE_HEAD + TABLE_TAIL : t->nrows;
+  /* every shown cell's text, column by column */
+  StrBuf *cells = dlt_xmalloc((size_t)t->ncols * (nshow ? nshow : 1) * sizeof(StrBuf));
+  size_t *width = dlt_xmalloc((size_t)t->ncols * sizeof(size_t));
+  for (int j = 0; j < t->ncols; j++) {
+    width[j] = text_width(t->cols[j].name, strlen(t->cols[j].name));
+    for (size_t k = 0; k < nshow; k++) {
+      size_t row = elide && k >= TABLE_HEAD ? t->nrows - (nshow - k) : k;
+      StrBuf *b = &cells[(size_t)j * nshow + k];
+      *b = (StrBuf)STRBUF_INIT;
+      cell_text(t, row, j, b);
+      size_t w = text_width(sb_cstr(b), b->len);
+      if (w > TABLE_MAX_CELL) { /* cut long cells (a matrix, a long string) with an ellipsis */
+        size_t keep = 0, cp = 0;
+        while (keep < b->len && cp < TABLE_MAX_CELL - 1) {
+          keep++;
+          while (keep < b->len && ((unsigned char)b->s[keep] & 0xC0) == 0x80) keep++;
+          cp++;
+        }
+        sb_truncate(b, keep);
+        sb_puts(b, "…");
+        w = TABLE_MAX_CELL;
+      }
+      if (w > width[j]) width[j] = w;
+    }
+  }
+  /* numbers right-aligned, everything else left-aligned, two spaces between columns */
+  for (int j = 0; j < t->ncols; j++) {
+    size_t w = text_width(t->cols[j].name, strlen(t->cols[j].name));
+    bool right = t->cols[j].kind == COL_NUM;
+    if (j) sb_puts(out, "  ");
+    if (right) sb_pad(out, ' ', width[j] - w);
+    sb_puts(out, t->cols[j].name);
+    if (!right && j + 1 < t->ncols) sb_pad(out, ' ', width[j] - w);
+  }
+  for (size_t k = 0; k < nshow; k++) {
+    sb_putc(out, '\n');
+    if (elide && k == TABLE_HEAD) sb_printf(out, "… %zu more rows …\n", t->nrows - nshow);
+    for (int j = 0; j < t->ncols; j++) {
+      StrBuf *b = &cells[(size_t)j * nshow + k];
+      size_t w = text_width(sb_cstr(b), b->len);
+      bool right = t->cols[j].kind == COL_NUM;
+      if (j) sb_puts(out, "  ");
+      if (right) sb_pad(out, ' ', width[j] - w);
+      sb_puts(out, sb_cstr(b));
+      if (!right && j + 1 < t->ncols) sb_pad(out, ' ', width[j] - w);
+    }
+  }
+  if (elide) sb_printf(out, "\n(%zu rows × %d columns)", t->nrows, t->ncols);
+  for (size_t k = 0; k < (size_t)t->ncols * nshow; k++) sb_free(&cells[k]);
+  free(cells);
+  free(width);
+}
+
+/* ------------------------------------------------------------------ equality, fields, indexing */
+/* Tables are equal when they have the same columns in the same order and equal cells; missing
+ * cells (NaN) equal each other, so a table compares equal to its own round trip. */
+static bool table_equal(Obj *o, Value other) {
+  if (!IS_TABLE(other)) return false;
+  Table *a = (Table *)o, *b = AS_TABLE(other);
+  if (a->nrows != b->nrows || a->ncols != b->ncols) return false;
+  for (int j = 0; j < a->ncols; j++) {
+    if (strcmp(a->cols[j].name, b->cols[j].name) != 0) return false;
+    for (size_t i = 0; i < a->nrows; i++) {
+      double x, y;
+      bool nx = a->cols[j].kind == COL_NUM, ny = b->cols[j].kind == COL_NUM;
+      if (nx && ny) {
+        x = a->cols[j].num[i];
+        y = b->cols[j].num[i];
+        if (!(x == y || (isnan(x) && isnan(y)))) return false;
+        continue;
+      }
+      Value u = table_get(a, i, j), v = table_get(b, i, j);
+      bool eq = val_equal(u, v) || (IS_NUM(u) && IS_NUM(v) && isnan(AS_NUM(u)) && isnan(AS_NUM(v)));
+      val_release(u);
+      val_release(v);
+      if (!eq) return false;
+    }
+  }
+  return true;
+}
+
+static Value no_column(Interp *I, const Table *t, const char *name, const Span *where) {
+  StrBuf b = STRBUF_INIT;
+  for (int j = 0; j < t->ncols; j++) sb_printf(&b, "%s%s", j ? ", " : "", t->cols[j].name);
+  Value e = dlt_error(I, where, "the table has no column '%s' (columns: %s)", name, t->ncols ? sb_cstr(&b) : "none");
+  sb_free(&b);
+  return e;
+}
+
+static Value table_get_field(Interp *I, Obj *self, const char *name, const Span *where) {
+  Table *t = (Table *)self;
+  int j = table_col(t, name);
+  if (j < 0) return no_column(I, t, name, where);
+  return table_column_value(t, j);
+}
+
+static Value table_set_field(Interp *I, Obj *self, const char *name, Value v, const Span *where) {
+  Table *t = (Table *)self;
+  bool fresh = table_col(t, name) < 0;
+  if (column_len(v) >= 0 && (size_t)column_len(v) != t->nrows)
+    return dlt_error(I, where, "column '%s' needs %zu entries (one per row), got %ld", name, t->nrows, column_len(v));
+  int j = table_add_col(t, name);
+  if (!fresh && t->cols[j].kind == COL_ANY) { /* replacing: start again as numbers */
+    for (size_t i = 0; i < t->nrows; i++) val_set(&t->cols[j].any[i], v_nil());
+  }
+  fill_column(t, j, v);
+  return v_nil();
+}
+
+/* Row numbers selected by a subscript (1-based in DLT): a number, a range, a numeric vector, or a
+ * logical mask of nrow entries. NULL after an error. */
+static size_t *rows_selected(Interp *I, const Table *t, Value s, size_t *n, const Span *where) {
+  size_t *idx = NULL;
+  if (IS_MAT(s) && AS_MAT(s)->logical) {
+    Mat *m = AS_MAT(s);
+    if (mat_numel(m) != t->nrows) {
+      dlt_error(I, where, "a row mask needs %zu entries (one per row), got %zu", t->nrows, mat_numel(m));
+      return NULL;
+    }
+    idx = dlt_xmalloc((t->nrows ? t->nrows : 1) * sizeof(size_t));
+    *n = 0;
+    for (size_t i = 0; i < t->nrows; i++)
+      if (m->data[mat_cols(m) == 1 ? i * m->m.tda : i] != 0) idx[(*n)++] = i;
+    return idx;
+  }
+  long len = IS_NUM(s) ? 1 : column_len(s);
+  if (len < 0) {
+    dlt_error(I, where, "rows are selected by a number, a range, a vector of row numbers or a mask, not a %s",
+              val_type_name(s));
+    return NULL;
+  }
+  idx = dlt_xmalloc((size_t)(len ? len : 1) * sizeof(size_t));
+  for (long k = 0; k < len; k++) {
+    Value x = IS_NUM(s) ? s : column_item(s, (size_t)k);
+    double r;
+    if (!val_scalar(x, &r) || r != floor(r) || r < 1 || r > (double)t->nrows) {
+      if (IS_NUM(x) || val_scalar(x, &r))
+        dlt_error(I, where, "row %s is out of range (the table has %zu rows)", num_text(r).s, t->nrows);
+      else dlt_error(I, where, "a row number must be a number, got a %s", val_type_name(x));
+      if (!IS_NUM(s)) val_release(x);
+      free(idx);
+      return NULL;
+    }
+    if (!IS_NUM(s)) val_release(x);
+    idx[k] = (size_t)r - 1;
+  }
+  *n = (size_t)len;
+  return idx;
+}
+
+static Value table_index(Interp *I, Obj *self, const Value *subs, int nsubs, const Span *where) {
+  Table *t = (Table *)self;
+  if (nsubs == 1 && IS_STR(subs[0])) return table_get_field(I, self, AS_STR(subs[0])->s, where);
+  if (nsubs < 1 || nsubs > 2)
+    return dlt_error(I, where, "a table is indexed as t[rows] or t[row, \"column\"]");
+  int col = -1;
+  if (nsubs == 2) {
+    if (!IS_STR(subs[1])) return dlt_error(I, where, "the second subscript of a table names a column (a string)");
+    col = table_col(t, AS_STR(subs[1])->s);
+    if (col < 0) return no_column(I, t, AS_STR(subs[1])->s, where);
+  }
+  size_t n;
+  size_t *idx = rows_selected(I, t, subs[0], &n, where);
+  if (!idx) return v_abrupt();
+  Value r;
+  if (IS_NUM(subs[0])) r = col >= 0 ? table_get(t, idx[0], col) : table_row_record(t, idx[0]);
+  else {
+    Table *sub = table_take(t, idx, n);
+    if (col >= 0) {
+      r = table_column_value(sub, col);
+      val_release(v_obj(sub));
+    } else r = v_obj(sub);
+  }
+  free(idx);
+  return r;
+}
+
+static void table_traverse(Obj *o, void (*visit)(Value *slot, void *ctx), void *ctx) {
+  Table *t = (Table *)o;
+  for (int j = 0; j < t->ncols; j++)
+    if (t->cols[j].kind == COL_ANY)
+      for (size_t i = 0; i < t->nrows; i++)
+        if (IS_OBJ(t->cols[j].any[i])) visit(&t->cols[j].any[i], ctx);
+}
+
+static bool table_truthy(Obj *o) { return ((Table *)o)->nrows > 0; }
+
+/* len(t) is its number of rows; keys(t) its column names */
+static Value table_method(Args *a, const char *builtin, bool *handled) {
+  Table *t = AS_TABLE(a->v[0]);
+  if (strcmp(builtin, "len") == 0 && a->n == 1) {
+    *handled = true;
+    return v_num((double)t->nrows);
+  }
+  if (strcmp(builtin, "keys") == 0 && a->n == 1) {
+    *handled = true;
+    Value l = list_new((size_t)t->ncols);
+    for (int j = 0; j < t->ncols; j++) list_push(AS_LIST(l), str_from(t->cols[j].name));
+    return l;
+  }
+  *handled = false;
+  return v_nil();
+}
+
+const ExtClass table_class = {
+  .name = "table",
+  .free = table_free,
+  .print = table_print,
+  .clone = table_clone_obj,
+  .equal = table_equal,
+  .get_field = table_get_field,
+  .set_field = table_set_field,
+  .index = table_index,
+  .truthy = table_truthy,
+  .traverse = table_traverse,
+  .method = table_method,
+};
+
+/* ------------------------------------------------------------------ builtins */
+/* table({a: [..], b: [..]}), table([{a: 1, b: 2}, ...]), table(a=[..], b=[..]), table() */
+static Value bi_table(Args *a) {
+  const char *why = NULL;
+  Table *t = NULL;
+  if (a->n == 0) {
+    Value r = record_new();
+    for (int k = 0; k < a->nkw; k++) record_set(AS_RECORD(r), a->kwnames[k], val_retain(a->kw[k]));
+    t = table_from_record(a->I, AS_RECORD(r), &why);
+    if (t && a->nkw == 0) t->nrows = 0;
+    val_release(r);
+    if (!t) return call_error(a, "table(...): %s", why);
+    return v_obj(t);
+  }
+  if (a->nkw) return kw_error(a, a->kwnames[0], "table() takes either one record or list, or columns as keywords");
+  Value v = a->v[0];
+  if (IS_TABLE(v)) return val_retain(v);
+  if (IS_RECORD(v)) t = table_from_record(a->I, AS_RECORD(v), &why);
+  else if (IS_LIST(v)) t = table_from_rows(a->I, AS_LIST(v), &why);
+  else return arg_error(a, 0, "table() makes a table from a record of columns or a list of records, not a %s", val_type_name(v));
+  if (!t) return arg_error(a, 0, "%s", why);
+  return v_obj(t);
+}
+
+static Value bi_nrow(Args *a) {
+  Table *t = arg_table(a, 0);
+  return t ? v_num((double)t->nrows) : v_abrupt();
+}
+
+static Value bi_ncol(Args *a) {
+  Table *t = arg_table(a, 0);
+  return t ? v_num((double)t->ncols) : v_abrupt();
+}
+
+static Value bi_columns(Args *a) {
+  Table *t = arg_table(a, 0);
+  if (!t) return v_abrupt();
+  Value l = list_new((size_t)t->ncols);
+  for (int j = 0; j < t->ncols; j++) list_push(AS_LIST(l), str_from(t->cols[j].name));
+  return l;
+}
+
+static Value bi_rows(Args *a) {
+  Table *t = arg_table(a, 0);
+  if (!t) return v_abrupt();
+  Value l = list_new(t->nrows);
+  for (size_t i = 0; i < t->nrows; i++) list_push(AS_LIST(l), table_row_record(t, i));
+  return l;
+}
+
+static const Builtin table_builtins[] = {
+  {"table", bi_table, 0, 1, "*", "table(columns) / table(rows) / table(a=..., b=...)",
+   "a table from a record of equal-length columns, a list of records (one per row), or columns as keywords", NULL},
+  {"nrow", bi_nrow, 1, 1, NULL, "nrow(t)", "the number of rows of a table", NULL},
+  {"ncol", bi_ncol, 1, 1, NULL, "ncol(t)", "the number of columns of a table", NULL},
+  {"columns", bi_columns, 1, 1, NULL, "columns(t)", "the column names of a table, in order, as a list of strings", NULL},
+  {"rows", bi_rows, 1, 1, NULL, "rows(t)", "the rows of a table as a list of records", NULL},
+  {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+const Module dlt_module_table = {"table", table_builtins};
