@@ -93,6 +93,8 @@ void global_define(Interp *I, const char *name, Value v) {
 /* ------------------------------------------------------------------ lifecycle */
 extern const char dlt_prelude_source[];
 
+int dlt_mpi_rank = 0;
+
 Interp *interp_new(void) {
   Interp *I = calloc(1, sizeof(Interp));
   if (!I) I = dlt_xmalloc(sizeof(Interp));

@@ -80,6 +80,11 @@ struct Interp {
   bool interactive;
 };
 
+/* Under mpirun every rank runs the whole script; only the primary one (rank 0, or the only
+ * process) prints and writes files. Plots and file writers check this before writing. */
+extern int dlt_mpi_rank;
+static inline bool dlt_primary_process(void) { return dlt_mpi_rank == 0; }
+
 /* Set from the SIGINT handler; checked at loop iterations and calls. */
 extern volatile sig_atomic_t dlt_interrupted;
 
