@@ -62,7 +62,17 @@ void node_free(Node *n) {
     free(n->u.var.name);
     break;
   case N_VEC: case N_TUPLE: case N_BLOCK: case N_PRINT: nodelist_free(&n->u.list); break;
-  case N_RECORD:
+  case N_SWEEP:
+    nodelist_free(&n->u.sweep.iters);
+    free(n->u.sweep.arity);
+    node_free(n->u.sweep.body);
+    node_free(n->u.sweep.filter);
+    for (int i = 0; i < n->u.sweep.opts.n; i++) free(n->u.sweep.optnames[i]);
+    free(n->u.sweep.optnames);
+    free(n->u.sweep.optspans);
+    nodelist_free(&n->u.sweep.opts);
+    break;
+  case N_RECORD: case N_RECORD_ROW:
     for (int i = 0; i < n->u.rec.vals.n; i++) free(n->u.rec.keys[i]);
     free(n->u.rec.keys);
     nodelist_free(&n->u.rec.vals);

@@ -38,7 +38,10 @@ typedef enum {
   N_LAMBDA, N_IF, N_BLOCK,
   /* statements */
   N_LET, N_ASSIGN, N_FNDEF, N_FOR, N_WHILE, N_BREAK, N_CONTINUE, N_RETURN,
-  N_IMPORT, N_SEED, N_ASSERT, N_PRINT, N_SHOW, N_EXPR
+  N_IMPORT, N_SEED, N_ASSERT, N_PRINT, N_SHOW, N_EXPR,
+  /* the experiment layer (sweep.c) */
+  N_SWEEP,     /* sweep a in A, (b, c) in Z if cond { body }: a table */
+  N_RECORD_ROW /* record name = value, ...: a row of the running sweep point (u.rec) */
 } NodeKind;
 
 /* Where a binding lives (for let, fn, for and parameters). */
@@ -101,6 +104,15 @@ struct Node {
     struct { Node *e; Node *msg; } stmt; /* N_RETURN, N_SEED, N_ASSERT, N_SHOW, N_EXPR */
     struct { char *path; FnProto *chunk; int done_index; } import; /* chunk NULL: already imported */
     struct { int dim, nsubs; } end;
+    struct {
+      NodeList iters;  /* one iterable per axis */
+      int *arity;      /* variables each axis binds: 1, or k for a zipped (a, b, ...) axis */
+      Node *body;      /* N_LAMBDA whose parameters are every sweep variable, in axis order */
+      Node *filter;    /* N_LAMBDA over the same parameters giving the `if` condition, or NULL */
+      char **optnames; /* options written as name=expr among the axes (store=, keep_going=) */
+      Span *optspans;
+      NodeList opts;
+    } sweep;
   } u;
 };
 

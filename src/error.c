@@ -209,6 +209,23 @@ void diags_clear(Interp *I) {
   I->ndiags = 0;
 }
 
+bool diag_take_runtime(Interp *I, Diag *out) {
+  for (int i = 0; i < I->ndiags; i++)
+    if (I->diags[i].kind != DIAG_PARSE) {
+      *out = I->diags[i];
+      memmove(&I->diags[i], &I->diags[i + 1], (size_t)(I->ndiags - i - 1) * sizeof(Diag));
+      I->ndiags--;
+      return true;
+    }
+  return false;
+}
+
+Value diag_raise(Interp *I, Diag d) {
+  *diag_push(I) = d;
+  I->signal = SIG_ERROR;
+  return v_abrupt();
+}
+
 int diags_exit_code(Interp *I) {
   int code = DLT_EXIT_OK;
   for (int i = 0; i < I->ndiags; i++) {

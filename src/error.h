@@ -59,6 +59,11 @@ bool dlt_fits(double n, double bytes_each);
 void diag_print(Interp *I, FILE *f, const Diag *d);
 void diags_print(Interp *I, FILE *f); /* all pending diagnostics, then clears them */
 void diags_clear(Interp *I);
+/* Move the pending runtime error out of I->diags into *out (false when there is none), and put
+ * one back as the pending error (the caller's Diag is taken over). Sweeps use them to carry a
+ * point's error across processes, or to keep it as a row with --keep-going. */
+bool diag_take_runtime(Interp *I, Diag *out);
+Value diag_raise(Interp *I, Diag d);
 int diags_exit_code(Interp *I);
 
 /* ---------------------------------------------------------------- GSL bridge

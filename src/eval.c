@@ -752,6 +752,7 @@ static Value eval_seed(Interp *I, Node *n) {
     return dlt_error(I, &n->u.stmt.e->span, "seed must be an integer between 0 and 4294967295");
   }
   gsl_rng_set(I->rng, (unsigned long)AS_NUM(v));
+  I->seed = (uint32_t)AS_NUM(v);
   return v_nil();
 }
 
@@ -847,6 +848,8 @@ Value eval_node(Interp *I, Node *n) {
   case N_PRINT: return eval_print(I, n);
   case N_SHOW: return eval_show(I, n);
   case N_EXPR: return eval_node(I, n->u.stmt.e);
+  case N_SWEEP: return eval_sweep(I, n);
+  case N_RECORD_ROW: return eval_record_row(I, n);
   case N_NAME: return dlt_error(I, &n->span, "internal error: unresolved name '%s'", n->u.var.name);
   }
   return dlt_error(I, &n->span, "internal error: unknown node kind %d", n->kind);

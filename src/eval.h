@@ -18,6 +18,9 @@ Value call_value(Interp *I, Value fn, Args *args);
  * (V_UNDEF where not given) and the frame owning them; releases the frame on return. */
 Value call_closure_frame(Interp *I, Closure *c, Value *fp, const Span *call);
 Value make_closure(Interp *I, FnProto *p);
+/* sweep.c */
+Value eval_sweep(Interp *I, Node *n);
+Value eval_record_row(Interp *I, Node *n);
 
 /* Raise "interrupted" if Ctrl-C was pressed. */
 Value eval_interrupted(Interp *I, const Span *where);

@@ -78,6 +78,9 @@ struct Interp {
   char **guessed_names; /* see dlt_parse */
   int nguessed;
   bool interactive;
+  uint32_t seed;                /* the last `seed N` (0 at start): sweep points derive theirs from it */
+  struct Recording *recording;  /* the innermost running sweep point, where `record` writes */
+  bool in_worker;               /* this process is a sweep worker: sweeps inside run here */
 };
 
 /* Under mpirun every rank runs the whole script; only the primary one (rank 0, or the only

@@ -14,6 +14,7 @@
 
 #include "interp.h"
 #include "repl.h"
+#include "sweep.h"
 
 #ifdef DLT_CBLAS_OPENBLAS
 extern char *openblas_get_config(void);
@@ -30,12 +31,16 @@ static const char usage[] =
   "  dlt -e CODE          run CODE\n"
   "  dlt -                run the script on standard input\n"
   "  dlt                  start the interactive REPL (on a terminal)\n"
+  "  dlt runs STORE [ID]   list the sweeps in a run store, or print one as CSV\n"
   "\n"
   "options:\n"
-  "  -e CODE        run CODE instead of a file\n"
-  "  -q, --quiet    no banner in the REPL\n"
-  "  -h, --help     show this help\n"
-  "  -v, --version  show the DLT, GSL and CBLAS versions\n"
+  "  -e CODE          run CODE instead of a file\n"
+  "  -j, --jobs N     run sweep points in N worker processes (default: the number of cores)\n"
+  "  --store FILE     keep every finished sweep point in FILE (SQLite); rerunning resumes\n"
+  "  --keep-going     a sweep point that fails becomes a row with an error column\n"
+  "  -q, --quiet      no banner in the REPL, no sweep progress line\n"
+  "  -h, --help       show this help\n"
+  "  -v, --version    show the DLT, GSL and CBLAS versions\n"
   "\n"
   "exit status: 0 ok, 1 assertion failed, 2 usage error, 3 parse error, 4 runtime error\n";
 
@@ -107,6 +112,25 @@ static int run(int argc, char **argv) {
       return DLT_EXIT_OK;
     } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
       quiet = true;
+      dlt_sweep_config.quiet = true;
+    } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0 || strncmp(a, "--jobs=", 7) == 0) {
+      const char *v = a[1] == '-' && a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+      char *end;
+      long n = v ? strtol(v, &end, 10) : 0;
+      if (!v || *end || n < 1 || n > 1024) {
+        fprintf(stderr, "dlt: --jobs needs a number of processes between 1 and 1024\n");
+        return DLT_EXIT_USAGE;
+      }
+      dlt_sweep_config.jobs = (int)n;
+    } else if (strcmp(a, "--store") == 0 || strncmp(a, "--store=", 8) == 0) {
+      const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!v || !*v) {
+        fprintf(stderr, "dlt: --store needs a file name\n");
+        return DLT_EXIT_USAGE;
+      }
+      dlt_sweep_config.store = v;
+    } else if (strcmp(a, "--keep-going") == 0) {
+      dlt_sweep_config.keep_going = true;
     } else if (strcmp(a, "-e") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "dlt: -e needs an argument\n%s", usage);
@@ -135,6 +159,12 @@ static int run(int argc, char **argv) {
 
   Interp *I = interp_new();
   set_script_args(I, argv + i, argc - i);
+  /* the run store knows a script by its full path */
+  char *script_path = file ? realpath(file, NULL) : NULL;
+  dlt_sweep_config.script = script_path ? script_path : code ? "<-e>" : "<stdin>";
+  /* under mpirun only rank 0 prints */
+  FILE *devnull = NULL;
+  if (!dlt_primary_process() && (devnull = fopen("/dev/null", "w"))) I->out = devnull;
   int rc;
   if (code) {
     rc = interp_run_string(I, "<-e>", code, NULL);
@@ -154,9 +184,12 @@ static int run(int argc, char **argv) {
     I->interactive = true;
     rc = repl_run(I, quiet);
   }
-  diags_print(I, stderr);
+  if (dlt_primary_process()) diags_print(I, stderr);
   fflush(stdout);
   interp_free(I);
+  if (devnull) fclose(devnull);
+  free(script_path);
+  dlt_sweep_config.script = NULL;
   return rc;
 }
 
@@ -179,6 +212,12 @@ int main(int argc, char **argv) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
 
+  if (argc >= 2 && strcmp(argv[1], "runs") == 0) return store_cli(argc - 1, argv + 1);
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  dlt_sweep_config.jobs = cores > 1 ? (int)(cores < 64 ? cores : 64) : 1;
+  dlt_mpi_start(&argc, &argv);
+  if (dlt_sweep_config.mpi_size > 1) dlt_sweep_config.jobs = 1; /* the ranks are the workers */
+
   Job job = {argc, argv, DLT_EXIT_RUNTIME};
   pthread_attr_t attr;
   pthread_t th;
@@ -194,5 +233,6 @@ int main(int argc, char **argv) {
     run_thread(&job); /* no big stack available: the depth limits still apply */
   }
   pthread_attr_destroy(&attr);
+  dlt_mpi_finish();
   return job.exit_code;
 }

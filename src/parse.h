@@ -23,6 +23,15 @@ typedef struct FieldList {
   NodeList vals;
 } FieldList;
 
+/* The axes and options of a sweep while it is parsed: axis i binds arity[i] variables (1, or k for
+ * a zipped `(a, b) in ...` axis) to the items of iters[i]; options are `name=expr` items. */
+typedef struct SweepSpec {
+  NodeList iters;
+  int *arity;
+  ParamList vars;
+  ArgList opts;
+} SweepSpec;
+
 /* Token-filter state: which brackets are open and what came last decide whether a newline ends a
  * statement (see lexer.l). */
 #define PARSE_MAX_BRACKETS 256

@@ -151,6 +151,63 @@ static void fields_free(FieldList *f) {
   free(f->keys);
   nodelist_free(&f->vals);
 }
+
+static void sweep_spec_free(SweepSpec *w) {
+  nodelist_free(&w->iters);
+  free(w->arity);
+  params_free(&w->vars);
+  args_free(&w->opts);
+}
+
+static void sweep_add_axis(ParseCtx *ctx, SweepSpec *w, ParamList *vars, Node *iter) {
+  for (int i = 0; i < vars->n; i++) {
+    for (int j = 0; j < w->vars.n; j++)
+      if (strcmp(w->vars.names[j], vars->names[i]) == 0)
+        diag_parse(ctx->I, &vars->spans[i], "sweep variable '%s' appears twice", vars->names[i]);
+    w->vars.names = realloc(w->vars.names, (size_t)(w->vars.n + 1) * sizeof(char *));
+    w->vars.defaults = realloc(w->vars.defaults, (size_t)(w->vars.n + 1) * sizeof(Node *));
+    w->vars.spans = realloc(w->vars.spans, (size_t)(w->vars.n + 1) * sizeof(Span));
+    w->vars.names[w->vars.n] = vars->names[i];
+    w->vars.defaults[w->vars.n] = NULL;
+    w->vars.spans[w->vars.n] = vars->spans[i];
+    w->vars.n++;
+  }
+  w->arity = realloc(w->arity, (size_t)(w->iters.n + 1) * sizeof(int));
+  w->arity[w->iters.n] = vars->n;
+  nodelist_push(&w->iters, iter);
+  free(vars->names);
+  free(vars->defaults);
+  free(vars->spans);
+}
+
+/* The sweep node: the body (and the condition) become functions of the sweep variables, so a point
+ * is one call, closures see the enclosing scope, and a worker process can run any point alone. */
+static Node *mk_sweep(ParseCtx *ctx, SweepSpec *w, Node *cond, Node *body, YYLTYPE whole) {
+  Node *n = node_new(N_SWEEP, SP(&whole, ctx));
+  if (w->iters.n == 0) {
+    Span s = SP(&whole, ctx);
+    diag_parse(ctx->I, &s, "a sweep needs at least one axis (name in values)");
+  }
+  if (cond) {
+    ParamList fp = {0};
+    for (int i = 0; i < w->vars.n; i++) params_add(ctx, &fp, dlt_xstrdup(w->vars.names[i]), whole, NULL);
+    for (int i = 0; i < w->vars.n; i++) fp.spans[i] = w->vars.spans[i];
+    Node *f = node_new(N_LAMBDA, cond->span);
+    f->u.lambda.proto = mk_proto(ctx, "<sweep condition>", &fp, cond, whole);
+    n->u.sweep.filter = f;
+  }
+  Node *b = node_new(N_LAMBDA, body->span);
+  ParamList vars = w->vars;
+  b->u.lambda.proto = mk_proto(ctx, "<sweep>", &vars, body, whole);
+  n->u.sweep.body = b;
+  n->u.sweep.iters = w->iters;
+  n->u.sweep.arity = w->arity;
+  if (w->opts.pos.n) nodelist_free(&w->opts.pos);
+  n->u.sweep.optnames = w->opts.kwnames;
+  n->u.sweep.optspans = w->opts.kwspans;
+  n->u.sweep.opts = w->opts.kw;
+  return n;
+}
 }
 
 %union {
@@ -162,6 +219,7 @@ static void fields_free(FieldList *f) {
   ParamList params;
   ArgList args;
   FieldList fields;
+  SweepSpec sweep;
 }
 
 %token <num> NUMBER "number"
@@ -171,15 +229,18 @@ static void fields_free(FieldList *f) {
 %token BREAK "break" CONTINUE "continue" RETURN "return" IMPORT "import" SEED "seed"
 %token ASSERT "assert" PRINT "print" SHOW "show" TRUE "true" FALSE "false" NIL "nil"
 %token AND "and" OR "or" NOT "not"
+%token SWEEP "sweep" RECORD "record"
 %token NEWLINE "end of line"
 %token ARROW "=>" DOTDOT ".." EQ "==" NE "!=" LE "<=" GE ">="
 %token PLUSEQ "+=" MINUSEQ "-=" STAREQ "*=" SLASHEQ "/="
 
-%type <node> stmt expr op_expr postfix primary block lambda if_expr sub opt_default
+%type <node> stmt expr op_expr postfix primary block lambda if_expr sub opt_default sweep_expr
 %type <list> stmts expr_list subs
 %type <params> params params_opt
 %type <args> args args_opt
-%type <fields> fields
+%type <fields> fields row_fields
+%type <sweep> sweep_items
+%type <params> sweep_vars
 
 %destructor { free($$); } <id>
 %destructor { val_release($$); } <str>
@@ -188,6 +249,7 @@ static void fields_free(FieldList *f) {
 %destructor { params_free(&$$); } <params>
 %destructor { args_free(&$$); } <args>
 %destructor { fields_free(&$$); } <fields>
+%destructor { sweep_spec_free(&$$); } <sweep>
 
 
 %left OR
@@ -254,6 +316,9 @@ stmt
   | PRINT               { $$ = node_new(N_PRINT, S(@$)); }
   | PRINT expr_list     { $$ = node_new(N_PRINT, S(@$)); $$->u.list = $2; }
   | SHOW expr           { $$ = mk_stmt(ctx, N_SHOW, $2, NULL, @$); }
+  | RECORD row_fields {
+      $$ = node_new(N_RECORD_ROW, S(@$)); $$->u.rec.keys = $2.keys; $$->u.rec.vals = $2.vals;
+    }
   | postfix '=' expr    { $$ = mk_assign(ctx, $1, $3, OP__COUNT, @1, @$); }
   | postfix "+=" expr   { $$ = mk_assign(ctx, $1, $3, OP_ADD, @1, @$); }
   | postfix "-=" expr   { $$ = mk_assign(ctx, $1, $3, OP_SUB, @1, @$); }
@@ -360,6 +425,7 @@ primary
   | '[' ']'                   { $$ = node_new(N_VEC, S(@$)); }
   | '[' expr_list ']'         { $$ = node_new(N_VEC, S(@$)); $$->u.list = $2; }
   | '[' expr_list ',' ']'     { $$ = node_new(N_VEC, S(@$)); $$->u.list = $2; }
+  | sweep_expr
   | '{' seps_opt '}'          { $$ = node_new(N_RECORD, S(@$)); }
   | '{' seps_opt fields seps_opt '}' {
       $$ = node_new(N_RECORD, S(@$)); $$->u.rec.keys = $3.keys; $$->u.rec.vals = $3.vals;
@@ -385,6 +451,55 @@ fields
       $$ = $1; $$.keys = realloc($$.keys, (size_t)($$.vals.n + 1) * sizeof(char *));
       $$.keys[$$.vals.n] = dlt_xstrdup(AS_STR($3)->s); val_release($3); nodelist_push(&$$.vals, $5);
     }
+  ;
+
+/* record err = e, n = len(X): the names are distinct */
+row_fields
+  : IDENT '=' expr {
+      $$ = (FieldList){0}; $$.keys = malloc(sizeof(char *)); $$.keys[0] = $1; nodelist_push(&$$.vals, $3);
+    }
+  | row_fields ',' IDENT '=' expr {
+      $$ = $1;
+      for (int i = 0; i < $$.vals.n; i++)
+        if (strcmp($$.keys[i], $3) == 0) {
+          Span s = S(@3);
+          diag_parse(ctx->I, &s, "'%s' is recorded twice in one record statement", $3);
+        }
+      $$.keys = realloc($$.keys, (size_t)($$.vals.n + 1) * sizeof(char *));
+      $$.keys[$$.vals.n] = $3; nodelist_push(&$$.vals, $5);
+    }
+  ;
+
+sweep_expr
+  : SWEEP sweep_items block          { $$ = mk_sweep(ctx, &$2, NULL, $3, @$); }
+  | SWEEP sweep_items IF expr block  { $$ = mk_sweep(ctx, &$2, $4, $5, @$); }
+  ;
+
+/* axes `name in values`, zipped axes `(a, b) in pairs`, and options `name=value`, in any order */
+sweep_items
+  : IDENT IN expr {
+      $$ = (SweepSpec){0}; ParamList v = {0}; params_add(ctx, &v, $1, @1, NULL); sweep_add_axis(ctx, &$$, &v, $3);
+    }
+  | '(' sweep_vars ')' IN expr       { $$ = (SweepSpec){0}; sweep_add_axis(ctx, &$$, &$2, $5); }
+  | IDENT '=' expr                   { $$ = (SweepSpec){0}; args_add_kw(ctx, &$$.opts, $1, @1, $3); }
+  | sweep_items ',' IDENT IN expr {
+      $$ = $1; ParamList v = {0}; params_add(ctx, &v, $3, @3, NULL); sweep_add_axis(ctx, &$$, &v, $5);
+    }
+  | sweep_items ',' '(' sweep_vars ')' IN expr { $$ = $1; sweep_add_axis(ctx, &$$, &$4, $7); }
+  | sweep_items ',' IDENT '=' expr {
+      $$ = $1;
+      for (int i = 0; i < $$.opts.kw.n; i++)
+        if (strcmp($$.opts.kwnames[i], $3) == 0) {
+          Span s = S(@3);
+          diag_parse(ctx->I, &s, "sweep option '%s' given twice", $3);
+        }
+      args_add_kw(ctx, &$$.opts, $3, @3, $5);
+    }
+  ;
+
+sweep_vars
+  : IDENT                     { $$ = (ParamList){0}; params_add(ctx, &$$, $1, @1, NULL); }
+  | sweep_vars ',' IDENT      { $$ = $1; params_add(ctx, &$$, $3, @3, NULL); }
   ;
 
 /* record fields are separated by a comma, a newline, or both */

@@ -310,7 +310,16 @@ static void resolve_node(Resolver *R, Node *n) {
   case N_NAME: resolve_name(R, n, false); break;
   case N_VEC: case N_TUPLE: resolve_list(R, &n->u.list); break;
   case N_PRINT: resolve_list(R, &n->u.list); break;
-  case N_RECORD: resolve_list(R, &n->u.rec.vals); break;
+  case N_RECORD: case N_RECORD_ROW: resolve_list(R, &n->u.rec.vals); break;
+  case N_SWEEP: {
+    resolve_list(R, &n->u.sweep.iters);
+    resolve_list(R, &n->u.sweep.opts);
+    int saved_loop = fs->loop_depth;
+    if (n->u.sweep.filter) resolve_function(R, n->u.sweep.filter->u.lambda.proto, NULL);
+    resolve_function(R, n->u.sweep.body->u.lambda.proto, NULL);
+    fs->loop_depth = saved_loop;
+    break;
+  }
   case N_RANGE: case N_BINARY: case N_AND: case N_OR:
     resolve_node(R, n->u.bin.l);
     resolve_node(R, n->u.bin.r);

@@ -1,0 +1,105 @@
+/* sweep_mpi.c - sweeps across MPI ranks (`mpirun -n K dlt script.dlt`, built --with-mpi).
+ *
+ * Every rank runs the whole script, so every rank has the same values when it reaches a sweep
+ * (the same seed, the same data). At a sweep, rank r computes the points whose position in the
+ * list of points still to do is r modulo K; then all ranks exchange their results
+ * (MPI_Allgatherv of codec.c bytes), so every rank continues with the full table, the one a
+ * serial run would give. Only rank 0 prints, writes files and saves to the run store.
+ * A point whose result cannot be sent (it recorded a network) is recomputed on every rank with
+ * its own seed, which gives every rank the same value.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sweep.h"
+
+#ifdef DLT_HAVE_MPI
+#include <mpi.h>
+
+static bool mpi_started;
+
+void dlt_mpi_start(int *argc, char ***argv) {
+  /* only when a launcher started us: a plain `dlt` never initialises MPI */
+  if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_RANK")) return;
+  int provided;
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS) return;
+  mpi_started = true;
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  dlt_mpi_rank = rank;
+  dlt_sweep_config.mpi_size = size;
+}
+
+void dlt_mpi_finish(void) {
+  if (mpi_started) MPI_Finalize();
+}
+
+static void put_u32(StrBuf *b, uint32_t x) { sb_putn(b, (const char *)&x, 4); }
+
+bool sweep_run_mpi(SweepJob *job) {
+  int size = dlt_sweep_config.mpi_size, rank = dlt_mpi_rank;
+  StrBuf mine = STRBUF_INIT;
+  size_t pos = 0;
+  for (size_t k = 0; k < job->npoints; k++) {
+    if (job->results[k].done) continue;
+    if ((int)(pos++ % (size_t)size) != rank) continue;
+    sweep_run_point(job, k, true);
+    StrBuf b = STRBUF_INIT;
+    if (!point_result_encode(&job->results[k], &b)) {
+      sb_free(&b);
+      PointResult u = {.status = POINT_UNSENDABLE, .rows = v_nil()};
+      point_result_encode(&u, &b);
+    }
+    put_u32(&mine, (uint32_t)k);
+    put_u32(&mine, (uint32_t)b.len);
+    sb_putn(&mine, b.s ? b.s : "", b.len);
+    sb_free(&b);
+    point_result_clear(&job->results[k]);
+    job->ndone--; /* counted again when the exchanged result arrives */
+  }
+  int mylen = (int)mine.len;
+  int *lens = calloc((size_t)size, sizeof(int)), *displs = calloc((size_t)size, sizeof(int));
+  MPI_Allgather(&mylen, 1, MPI_INT, lens, 1, MPI_INT, MPI_COMM_WORLD);
+  long total = 0;
+  for (int r = 0; r < size; r++) {
+    displs[r] = (int)total;
+    total += lens[r];
+  }
+  char *all = malloc(total ? (size_t)total : 1);
+  MPI_Allgatherv(mine.s ? mine.s : "", mylen, MPI_CHAR, all, lens, displs, MPI_CHAR, MPI_COMM_WORLD);
+  for (const char *p = all, *end = all + total; end - p >= 8;) {
+    uint32_t k, len;
+    memcpy(&k, p, 4);
+    memcpy(&len, p + 4, 4);
+    p += 8;
+    if ((size_t)(end - p) < len || k >= job->npoints) break;
+    PointResult *r = &job->results[k];
+    point_result_clear(r);
+    if (!point_result_decode(p, len, r)) r->status = POINT_UNSENDABLE;
+    r->done = true;
+    job->ndone++;
+    if (r->status == POINT_OK && job->store && dlt_primary_process()) store_save(job->store, job, k);
+    p += len;
+  }
+  free(all);
+  free(lens);
+  free(displs);
+  sb_free(&mine);
+  return true;
+}
+
+#else
+void dlt_mpi_start(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+}
+void dlt_mpi_finish(void) {}
+bool sweep_run_mpi(SweepJob *job) {
+  (void)job;
+  return true;
+}
+#endif

@@ -1,0 +1,165 @@
+/* sweep_store.c - the run store: every finished sweep point in an SQLite database (--store FILE).
+ *
+ * A sweep is identified by the script's path and a hash of the sweep's own source text, so editing
+ * the rest of the script keeps its stored points while editing the sweep starts it afresh. A point
+ * is identified by its coordinates and its seed (which follows the global seed), and is written in
+ * its own transaction as soon as it finishes: a sweep that is interrupted, killed or crashes
+ * resumes where it stopped. Failed points are not stored; they run again. The database runs in
+ * WAL mode with synchronous=NORMAL: a committed point survives the process being killed.
+ *
+ *   sweeps(id, script, source_hash, source, vars, line, created)
+ *   points(sweep, point, seed, ord, coords, result, finished)     coords/result: codec.c bytes
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "sweep.h"
+
+struct SweepStore {
+  Interp *I;
+  sqlite3 *db;
+  sqlite3_stmt *load, *save;
+};
+
+static const char *const schema =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS sweeps(id INTEGER PRIMARY KEY, script TEXT NOT NULL, source_hash TEXT NOT NULL,"
+    " source TEXT NOT NULL, vars TEXT NOT NULL, line INTEGER, created TEXT DEFAULT CURRENT_TIMESTAMP,"
+    " UNIQUE(script, source_hash));"
+    "CREATE TABLE IF NOT EXISTS points(sweep INTEGER NOT NULL REFERENCES sweeps(id), point TEXT NOT NULL,"
+    " seed INTEGER NOT NULL, ord INTEGER NOT NULL, coords BLOB NOT NULL, result BLOB NOT NULL,"
+    " finished TEXT DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY(sweep, point, seed));";
+
+void store_close(SweepStore *s) {
+  if (!s) return;
+  sqlite3_finalize(s->load);
+  sqlite3_finalize(s->save);
+  sqlite3_close(s->db);
+  free(s);
+}
+
+SweepStore *store_open(Interp *I, const char *path, const Span *where) {
+  SweepStore *s = calloc(1, sizeof *s);
+  s->I = I;
+  int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, 10000);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2(s->db, "SELECT result FROM points WHERE sweep = ?1 AND point = ?2 AND seed = ?3", -1,
+                            &s->load, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2(s->db,
+                            "INSERT OR REPLACE INTO points(sweep, point, seed, ord, coords, result) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                            -1, &s->save, NULL);
+  if (rc != SQLITE_OK) {
+    dlt_error(I, where, "cannot use '%s' as a run store: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    store_close(s);
+    return NULL;
+  }
+  return s;
+}
+
+bool store_begin(SweepStore *s, SweepJob *job, const Span *where) {
+  Interp *I = s->I;
+  char *src = span_text(I, &job->node->span);
+  /* FNV-1a of the sweep's text: the key that says "the same sweep" */
+  uint64_t h = 14695981039346656037ULL;
+  for (const char *p = src; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+  char hash[17];
+  snprintf(hash, sizeof hash, "%016llx", (unsigned long long)h);
+  StrBuf vars = STRBUF_INIT;
+  for (int j = 0; j < job->nvars; j++) sb_printf(&vars, "%s%s", j ? "\n" : "", job->vars[j]);
+  const char *script = dlt_sweep_config.script ? dlt_sweep_config.script : "-";
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "INSERT INTO sweeps(script, source_hash, source, vars, line) VALUES (?1, ?2, ?3, ?4, ?5) "
+                              "ON CONFLICT(script, source_hash) DO NOTHING",
+                              -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, script, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, src, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, sb_cstr(&vars), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, (int)job->node->span.line);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(s->db, "SELECT id FROM sweeps WHERE script = ?1 AND source_hash = ?2", -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, script, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) job->store_id = sqlite3_column_int64(st, 0);
+    else rc = SQLITE_ERROR;
+  }
+  sqlite3_finalize(st);
+  free(src);
+  sb_free(&vars);
+  if (rc != SQLITE_OK) {
+    dlt_error(I, where, "the run store failed: %s", sqlite3_errmsg(s->db));
+    return false;
+  }
+  return true;
+}
+
+bool store_load(SweepStore *s, SweepJob *job, size_t k) {
+  sqlite3_reset(s->load);
+  sqlite3_bind_int64(s->load, 1, job->store_id);
+  sqlite3_bind_text(s->load, 2, job->keys[k], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s->load, 3, job->seeds[k]);
+  bool found = false;
+  if (sqlite3_step(s->load) == SQLITE_ROW) {
+    const char *blob = sqlite3_column_blob(s->load, 0);
+    int len = sqlite3_column_bytes(s->load, 0);
+    PointResult r;
+    if (blob && point_result_decode(blob, (size_t)len, &r) && r.status == POINT_OK) {
+      point_result_clear(&job->results[k]);
+      job->results[k] = r;
+      found = true;
+    } else if (blob) {
+      point_result_clear(&r);
+    }
+  }
+  sqlite3_reset(s->load);
+  return found;
+}
+
+/* A point that cannot be encoded (it recorded a network) is simply not stored. A failed write
+ * is said once on stderr and the sweep carries on: the results are still in the table. */
+void store_save(SweepStore *s, SweepJob *job, size_t k) {
+  StrBuf res = STRBUF_INIT, coords = STRBUF_INIT;
+  const PointResult *r = &job->results[k];
+  Value c = list_new((size_t)job->nvars);
+  for (int j = 0; j < job->nvars; j++) list_push(AS_LIST(c), val_retain(job->coords[k * (size_t)job->nvars + (size_t)j]));
+  if (point_result_encode(r, &res) && value_encode(c, &coords)) {
+    sqlite3_reset(s->save);
+    sqlite3_bind_int64(s->save, 1, job->store_id);
+    sqlite3_bind_text(s->save, 2, job->keys[k], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->save, 3, job->seeds[k]);
+    sqlite3_bind_int64(s->save, 4, (sqlite3_int64)k);
+    sqlite3_bind_blob(s->save, 5, coords.s ? coords.s : "", (int)coords.len, SQLITE_STATIC);
+    sqlite3_bind_blob(s->save, 6, res.s ? res.s : "", (int)res.len, SQLITE_STATIC);
+    static bool warned;
+    if (sqlite3_step(s->save) != SQLITE_DONE && !warned) {
+      fprintf(stderr, "dlt: warning: the run store could not save a point: %s\n", sqlite3_errmsg(s->db));
+      warned = true;
+    }
+    sqlite3_reset(s->save);
+  }
+  val_release(c);
+  sb_free(&res);
+  sb_free(&coords);
+}
+
+int store_cli(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "dlt runs: not yet\n");
+  return DLT_EXIT_USAGE;
+}

@@ -1,0 +1,206 @@
+/* sweep_workers.c - a sweep's points in forked worker processes (dlt --jobs N).
+ *
+ * fork() gives each worker the whole interpreter as it is at the sweep, so the body, its closures
+ * and every global are there without being sent anywhere. The parent hands out point numbers one
+ * at a time, in grid order, over a pipe per worker (so a slow point does not hold up the others),
+ * and reads back each point's result as bytes (codec.c): its rows, what it printed, or its error.
+ * A message is a u32 length and the bytes; the point number -1 tells a worker to finish.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sweep.h"
+
+typedef struct Worker {
+  pid_t pid;
+  int cmd;     /* parent writes point numbers */
+  int res;     /* parent reads results */
+  long point;  /* the point being computed, or -1 */
+} Worker;
+
+static bool write_all(int fd, const void *p, size_t n) {
+  const char *s = p;
+  while (n > 0) {
+    ssize_t w = write(fd, s, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    s += w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+static bool read_all(int fd, void *p, size_t n) {
+  char *s = p;
+  while (n > 0) {
+    ssize_t r = read(fd, s, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    s += r;
+    n -= (size_t)r;
+  }
+  return true;
+}
+
+/* The worker: compute the points it is given until told to stop. */
+static void worker_loop(SweepJob *job, int cmd, int res) {
+  for (;;) {
+    uint32_t k;
+    if (!read_all(cmd, &k, 4) || k == 0xffffffffu || k >= job->npoints) return;
+    bool go_on = sweep_run_point(job, k, true);
+    PointResult *r = &job->results[k];
+    StrBuf b = STRBUF_INIT;
+    if (!point_result_encode(r, &b)) {
+      /* the parent recomputes this point itself; it will print the output then */
+      sb_free(&b);
+      PointResult u = {.status = POINT_UNSENDABLE, .rows = v_nil()};
+      point_result_encode(&u, &b);
+    }
+    uint32_t len = (uint32_t)b.len;
+    bool ok = write_all(res, &len, 4) && write_all(res, b.s, b.len);
+    sb_free(&b);
+    point_result_clear(r);
+    if (!ok || !go_on) return;
+  }
+}
+
+static void send_point(Worker *w, long k) {
+  uint32_t x = k < 0 ? 0xffffffffu : (uint32_t)k;
+  w->point = k;
+  if (!write_all(w->cmd, &x, 4)) w->point = -1;
+}
+
+/* A worker that vanished: its point fails with an error saying so. */
+static void worker_died(SweepJob *job, Worker *w) {
+  int status = 0;
+  if (w->pid > 0 && waitpid(w->pid, &status, 0) == w->pid) w->pid = -1;
+  if (w->point < 0) return;
+  PointResult *r = &job->results[w->point];
+  point_result_clear(r);
+  r->status = POINT_FAILED;
+  r->diag.kind = DIAG_RUNTIME;
+  r->diag.span = job->node->span;
+  if (WIFSIGNALED(status))
+    r->diag.msg = dlt_xstrdup(strsignal(WTERMSIG(status)));
+  else
+    r->diag.msg = dlt_xstrdup("a worker process ended unexpectedly");
+  StrBuf b = STRBUF_INIT;
+  sb_printf(&b, "a worker process died computing sweep point %s (%s)", job->keys[w->point], r->diag.msg);
+  free(r->diag.msg);
+  r->diag.msg = sb_take(&b);
+  r->done = true;
+  job->ndone++;
+  w->point = -1;
+}
+
+bool sweep_run_workers(SweepJob *job, int nworkers) {
+  Interp *I = job->I;
+  size_t *todo = dlt_xmalloc(job->npoints * sizeof(size_t));
+  size_t ntodo = 0, next = 0;
+  for (size_t k = 0; k < job->npoints; k++)
+    if (!job->results[k].done) todo[ntodo++] = k;
+  if ((size_t)nworkers > ntodo) nworkers = (int)ntodo;
+  Worker *ws = calloc((size_t)nworkers, sizeof(Worker));
+  int started = 0;
+  fflush(NULL);
+  void (*saved_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+  for (int i = 0; i < nworkers; i++) {
+    int cmd[2], res[2];
+    if (pipe(cmd) != 0) break;
+    if (pipe(res) != 0) {
+      close(cmd[0]);
+      close(cmd[1]);
+      break;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+      close(cmd[0]);
+      close(cmd[1]);
+      close(res[0]);
+      close(res[1]);
+      break;
+    }
+    if (pid == 0) {
+      signal(SIGPIPE, SIG_DFL);
+      for (int j = 0; j < started; j++) {
+        close(ws[j].cmd);
+        close(ws[j].res);
+      }
+      close(cmd[1]);
+      close(res[0]);
+      I->in_worker = true;
+      worker_loop(job, cmd[0], res[1]);
+      _exit(0);
+    }
+    close(cmd[0]);
+    close(res[1]);
+    ws[started++] = (Worker){pid, cmd[1], res[0], -1};
+  }
+  /* with no worker at all, the caller runs every point here */
+  bool stop = false;
+  for (int i = 0; i < started && next < ntodo; i++) send_point(&ws[i], (long)todo[next++]);
+  struct pollfd *pfd = calloc((size_t)(started ? started : 1), sizeof(struct pollfd));
+  for (;;) {
+    int nbusy = 0;
+    for (int i = 0; i < started; i++) {
+      pfd[i].fd = ws[i].point >= 0 ? ws[i].res : -1;
+      pfd[i].events = POLLIN;
+      pfd[i].revents = 0;
+      nbusy += ws[i].point >= 0;
+    }
+    if (nbusy == 0) break;
+    int rc = poll(pfd, (nfds_t)started, 200);
+    if (rc < 0 && errno != EINTR) break;
+    if (dlt_interrupted) { /* Ctrl-C: the workers got it too; stop handing out points */
+      stop = true;
+    }
+    for (int i = 0; rc > 0 && i < started; i++) {
+      if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      Worker *w = &ws[i];
+      uint32_t len;
+      char *buf = NULL;
+      bool ok = read_all(w->res, &len, 4);
+      if (ok) {
+        buf = malloc(len ? len : 1);
+        ok = buf && read_all(w->res, buf, len);
+      }
+      long k = w->point;
+      if (!ok) {
+        free(buf);
+        worker_died(job, w);
+      } else {
+        PointResult *r = &job->results[k];
+        point_result_clear(r);
+        if (!point_result_decode(buf, len, r)) r->status = POINT_UNSENDABLE;
+        free(buf);
+        r->done = true;
+        job->ndone++;
+        if (r->status == POINT_OK && job->store) store_save(job->store, job, (size_t)k);
+        if (r->status == POINT_FAILED && !job->keep_going) stop = true;
+        w->point = -1;
+      }
+      sweep_progress(job);
+      if (!stop && next < ntodo && w->pid > 0) send_point(w, (long)todo[next++]);
+    }
+  }
+  for (int i = 0; i < started; i++) {
+    if (ws[i].pid > 0) send_point(&ws[i], -1);
+    close(ws[i].cmd);
+    close(ws[i].res);
+  }
+  for (int i = 0; i < started; i++)
+    if (ws[i].pid > 0) {
+      if (dlt_interrupted) kill(ws[i].pid, SIGTERM);
+      while (waitpid(ws[i].pid, NULL, 0) < 0 && errno == EINTR) {}
+    }
+  signal(SIGPIPE, saved_pipe);
+  free(pfd);
+  free(ws);
+  free(todo);
+  return true;
+}
