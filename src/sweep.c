@@ -284,32 +284,32 @@ static char *point_key(int nvars, char **vars, const Value *coords) {
   return sb_take(&b);
 }
 
+void sweep_table_add_point(Interp *I, Table *t, int nvars, const Value *c, const PointResult *r) {
+  if (r->status == POINT_FAILED) {
+    size_t row = table_add_rows(t, 1);
+    for (int j = 0; j < nvars; j++) table_set(t, row, j, c[j]);
+    const char *file = r->diag.span.file < (uint32_t)I->nsources ? I->sources[r->diag.span.file]->name : "?";
+    Value msg = str_printf("%s:%u:%u: %s", file, r->diag.span.line, r->diag.span.col, r->diag.msg ? r->diag.msg : "error");
+    table_set(t, row, table_add_col(t, "error"), msg);
+    val_release(msg);
+    return;
+  }
+  List *rows = AS_LIST(r->rows);
+  for (size_t i = 0; i < rows->n; i++) {
+    size_t row = table_add_rows(t, 1);
+    for (int j = 0; j < nvars; j++) table_set(t, row, j, c[j]);
+    Record *rec = AS_RECORD(rows->items[i]);
+    for (size_t f = 0; f < rec->n; f++) table_set(t, row, table_add_col(t, rec->keys[f]->s), rec->vals[f]);
+  }
+}
+
 /* The table: sweep variables first, then recorded names in order of first appearance; with
  * keep_going, failed points are rows with an `error` column holding the located message. */
 static Value assemble(SweepJob *job) {
-  Interp *I = job->I;
   Table *t = table_new();
   for (int j = 0; j < job->nvars; j++) table_add_col(t, job->vars[j]);
-  for (size_t k = 0; k < job->npoints; k++) {
-    PointResult *r = &job->results[k];
-    const Value *c = &job->coords[k * (size_t)job->nvars];
-    if (r->status == POINT_FAILED) {
-      size_t row = table_add_rows(t, 1);
-      for (int j = 0; j < job->nvars; j++) table_set(t, row, j, c[j]);
-      Value msg = str_printf("%s:%u:%u: %s", I->sources[r->diag.span.file]->name, r->diag.span.line, r->diag.span.col,
-                             r->diag.msg ? r->diag.msg : "error");
-      table_set(t, row, table_add_col(t, "error"), msg);
-      val_release(msg);
-      continue;
-    }
-    List *rows = AS_LIST(r->rows);
-    for (size_t i = 0; i < rows->n; i++) {
-      size_t row = table_add_rows(t, 1);
-      for (int j = 0; j < job->nvars; j++) table_set(t, row, j, c[j]);
-      Record *rec = AS_RECORD(rows->items[i]);
-      for (size_t f = 0; f < rec->n; f++) table_set(t, row, table_add_col(t, rec->keys[f]->s), rec->vals[f]);
-    }
-  }
+  for (size_t k = 0; k < job->npoints; k++)
+    sweep_table_add_point(job->I, t, job->nvars, &job->coords[k * (size_t)job->nvars], &job->results[k]);
   return v_obj(t);
 }
 
@@ -407,6 +407,9 @@ Value eval_sweep(Interp *I, Node *n) {
     job.store = store;
     for (size_t k = 0; k < job.npoints; k++)
       if (store_load(store, &job, k)) job.ndone++;
+    if (job.ndone && !dlt_sweep_config.quiet && dlt_primary_process())
+      fprintf(stderr, "dlt: sweep at %s:%u: %zu of %zu points are in %s already\n", I->sources[n->span.file]->name,
+              n->span.line, job.ndone, job.npoints, store_path);
   }
 
   size_t remaining = job.npoints - job.ndone;

@@ -74,6 +74,10 @@ void dlt_mpi_finish(void);
 /* Share every point's result among MPI ranks, each computing its share. */
 bool sweep_run_mpi(SweepJob *job);
 
+/* Add a point's rows to a table whose first nvars columns are the sweep variables. */
+struct Table;
+void sweep_table_add_point(Interp *I, struct Table *t, int nvars, const Value *coords, const PointResult *r);
+
 /* Progress line: a point finished. */
 void sweep_progress(SweepJob *job);
 

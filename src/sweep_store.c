@@ -17,6 +17,8 @@
 
 #include <sqlite3.h>
 
+#include "builtin.h"
+#include "lib/table.h"
 #include "sweep.h"
 
 struct SweepStore {
@@ -157,9 +159,106 @@ void store_save(SweepStore *s, SweepJob *job, size_t k) {
   sb_free(&coords);
 }
 
+/* ------------------------------------------------------------------ dlt runs */
+static int runs_list(sqlite3 *db) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT s.id, s.script, s.line, replace(s.vars, char(10), ', '), count(p.point), "
+                         "coalesce(max(p.finished), s.created) FROM sweeps s LEFT JOIN points p ON p.sweep = s.id "
+                         "GROUP BY s.id ORDER BY s.id",
+                         -1, &st, NULL) != SQLITE_OK)
+    return -1;
+  printf("%4s  %-8s  %6s  %-19s  %s\n", "id", "vars", "points", "last point", "script:line");
+  while (sqlite3_step(st) == SQLITE_ROW)
+    printf("%4lld  %-8s  %6lld  %-19s  %s:%d\n", (long long)sqlite3_column_int64(st, 0),
+           (const char *)sqlite3_column_text(st, 3), (long long)sqlite3_column_int64(st, 4),
+           (const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2));
+  sqlite3_finalize(st);
+  return 0;
+}
+
+/* One sweep's stored points as a table, in grid order, written by write_csv or write_json. */
+static int runs_export(sqlite3 *db, long long id, const char *writer) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, "SELECT vars FROM sweeps WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int64(st, 1, id);
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    fprintf(stderr, "dlt runs: there is no sweep %lld in this store (`dlt runs FILE` lists them)\n", id);
+    return DLT_EXIT_USAGE;
+  }
+  Interp *I = interp_new();
+  Table *t = table_new();
+  int nvars = 0;
+  for (const char *p = (const char *)sqlite3_column_text(st, 0); p && *p; nvars++) {
+    const char *q = strchr(p, '\n');
+    size_t n = q ? (size_t)(q - p) : strlen(p);
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(n < 255 ? n : 255), p);
+    table_add_col(t, name);
+    p = q ? q + 1 : p + n;
+  }
+  sqlite3_finalize(st);
+  sqlite3_prepare_v2(db, "SELECT coords, result FROM points WHERE sweep = ?1 ORDER BY ord", -1, &st, NULL);
+  sqlite3_bind_int64(st, 1, id);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    bool ok;
+    Value c = value_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &ok);
+    PointResult r;
+    if (ok && IS_LIST(c) && AS_LIST(c)->n == (size_t)nvars &&
+        point_result_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &r)) {
+      sweep_table_add_point(I, t, nvars, AS_LIST(c)->items, &r);
+      point_result_clear(&r);
+    }
+    val_release(c);
+  }
+  sqlite3_finalize(st);
+  Value args[2] = {str_from("/dev/stdout"), v_obj(t)};
+  Value w = v_nil();
+  const Builtin *b = builtin_find(writer);
+  int g = b ? global_lookup(I, writer) : -1;
+  if (g >= 0) w = dlt_call(I, I->globals[g], 2, args, NULL);
+  int rc = IS_ABRUPT(w) ? DLT_EXIT_RUNTIME : DLT_EXIT_OK;
+  diags_print(I, stderr);
+  val_release(w);
+  val_release(args[0]);
+  val_release(args[1]);
+  fflush(stdout);
+  interp_free(I);
+  return rc;
+}
+
 int store_cli(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "dlt runs: not yet\n");
-  return DLT_EXIT_USAGE;
+  static const char usage[] = "usage: dlt runs STORE            list the sweeps in a run store\n"
+                              "       dlt runs STORE ID [--json]  print one sweep's stored points as CSV (or JSON)\n";
+  if (argc < 2 || argc > 4 || argv[1][0] == '-') {
+    fputs(usage, stderr);
+    return DLT_EXIT_USAGE;
+  }
+  sqlite3 *db = NULL;
+  if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    fprintf(stderr, "dlt runs: cannot open '%s': %s\n", argv[1], db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return DLT_EXIT_USAGE;
+  }
+  int rc;
+  if (argc == 2) {
+    rc = runs_list(db);
+  } else {
+    char *end;
+    long long id = strtoll(argv[2], &end, 10);
+    const char *fmt = argc == 4 ? argv[3] : "--csv";
+    if (*end || (strcmp(fmt, "--csv") != 0 && strcmp(fmt, "--json") != 0)) {
+      fputs(usage, stderr);
+      sqlite3_close(db);
+      return DLT_EXIT_USAGE;
+    }
+    rc = runs_export(db, id, strcmp(fmt, "--json") == 0 ? "write_json" : "write_csv");
+  }
+  if (rc < 0) {
+    fprintf(stderr, "dlt runs: '%s' is not a DLT run store: %s\n", argv[1], sqlite3_errmsg(db));
+    rc = DLT_EXIT_USAGE;
+  }
+  sqlite3_close(db);
+  return rc;
 }
