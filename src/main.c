@@ -52,6 +52,11 @@ static void print_version(void) {
 #else
   printf("CBLAS: GSL's reference CBLAS (gslcblas)\n");
 #endif
+#ifdef DLT_HAVE_MPI
+  printf("MPI: yes (sweeps across ranks under mpirun)\n");
+#else
+  printf("MPI: no (configure --with-mpi)\n");
+#endif
 }
 
 static void on_sigint(int sig) {

@@ -315,7 +315,7 @@ static Value assemble(SweepJob *job) {
 
 /* Print what points computed elsewhere printed, in grid order, up to the first not done. */
 static void emit_outputs(SweepJob *job, size_t *next) {
-  while (*next < job->npoints && job->results[*next].done) {
+  while (*next < job->npoints && job->results[*next].done && job->results[*next].status != POINT_UNSENDABLE) {
     PointResult *r = &job->results[*next];
     if (r->output) {
       fputs(r->output, job->I->out);

@@ -156,7 +156,11 @@ bool sweep_run_workers(SweepJob *job, int nworkers) {
     if (nbusy == 0) break;
     int rc = poll(pfd, (nfds_t)started, 200);
     if (rc < 0 && errno != EINTR) break;
-    if (dlt_interrupted) { /* Ctrl-C: the workers got it too; stop handing out points */
+    if (dlt_interrupted && !stop) {
+      /* Ctrl-C: a terminal sends it to the workers too, `kill -INT` only to us: pass it on so the
+       * points being computed stop at their next check, and hand out no more */
+      for (int i = 0; i < started; i++)
+        if (ws[i].pid > 0 && ws[i].point >= 0) kill(ws[i].pid, SIGINT);
       stop = true;
     }
     for (int i = 0; rc > 0 && i < started; i++) {

@@ -162,6 +162,32 @@ static Value bi_push(Args *a) {
   return r;
 }
 
+/* zip(xs, ys, ...): the list of [x_i, y_i, ...] for sequences of equal length (a zipped sweep axis) */
+static Value bi_zip(Args *a) {
+  Iter *its = dlt_xmalloc((size_t)a->n * sizeof(Iter));
+  int ok = 0;
+  for (; ok < a->n; ok++) {
+    if (!iter_init(a->I, &its[ok], a->v[ok], arg_span(a, ok))) break;
+    if (ok > 0 && its[ok].n != its[0].n) {
+      arg_error(a, ok, "zip needs sequences of one length: argument 1 has %zu items, argument %d has %zu", its[0].n,
+                ok + 1, its[ok].n);
+      break;
+    }
+  }
+  Value out = v_abrupt();
+  if (ok == a->n) {
+    size_t n = a->n ? its[0].n : 0;
+    out = list_new(n);
+    for (size_t i = 0; i < n; i++) {
+      Value item = list_new((size_t)a->n);
+      for (int j = 0; j < a->n; j++) list_push(AS_LIST(item), iter_item(&its[j], i));
+      list_push(AS_LIST(out), item);
+    }
+  }
+  free(its);
+  return out;
+}
+
 static Value bi_keys(Args *a) {
   if (!IS_RECORD(a->v[0])) return arg_error(a, 0, "expected a record, got a %s", val_type_name(a->v[0]));
   Record *r = AS_RECORD(a->v[0]);
@@ -310,6 +336,7 @@ static const Builtin core_builtins[] = {
   {"list", bi_list, 0, -1, NULL, "list(a, b, ...) or list(v)", "a list of the arguments; with one vector, range or string, a list of its items", NULL},
   {"push", bi_push, 2, -1, NULL, "push(xs, v, ...)", "a new list: xs with the values appended (in place: xs[end+1] = v)", NULL},
   {"keys", bi_keys, 1, 1, NULL, "keys(r)", "the field names of a record, in order", NULL},
+  {"zip", bi_zip, 1, -1, NULL, "zip(xs, ys, ...)", "the list of [x_i, y_i, ...] for sequences of one length (a zipped sweep axis: (a, b) in zip(A, B))", NULL},
   {"values", bi_values, 1, 1, NULL, "values(r)", "the field values of a record, in order", NULL},
   {"has", bi_has, 2, 2, NULL, "has(r, name)", "whether record r has a field called name", NULL},
   {"join", bi_join, 1, 2, NULL, "join(xs, sep=\"\")", "the items of a list as text, separated by sep", NULL},
