@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "../interp.h"
 #include "../print.h"
 #include "../strbuf.h"
+#include "table.h"
 
 /* fopen for reading that refuses directories (which Linux would open and then fail to read) */
 static FILE *open_read(Args *a, const char *path) {
@@ -68,6 +70,7 @@ typedef struct CsvRead {
   Row cur;
   size_t capcur;
   unsigned line, row_line; /* the line being fed; where the current row started */
+  bool empty_is_null;       /* read_table: unquoted empty fields (missing) are NULL cells, "" is "" */
 } CsvRead;
 
 static void on_field(void *s, size_t len, void *data) {
@@ -77,9 +80,12 @@ static void on_field(void *s, size_t len, void *data) {
     st->capcur = st->capcur ? 2 * st->capcur : 8;
     st->cur.cells = dlt_xrealloc(st->cur.cells, st->capcur * sizeof(char *));
   }
-  char *c = dlt_xmalloc(len + 1);
-  memcpy(c, s ? s : "", len);
-  c[len] = '\0';
+  char *c = NULL;
+  if (s || !st->empty_is_null) { /* empty_is_null: an unquoted empty field stays NULL */
+    c = dlt_xmalloc(len + 1);
+    memcpy(c, s ? s : "", len);
+    c[len] = '\0';
+  }
   st->cur.cells[st->cur.n++] = c;
 }
 
@@ -114,7 +120,7 @@ static void csv_read_free(CsvRead *st) {
  * their line numbers. false after an error (malformed quoting, read failure). */
 static bool csv_slurp(Args *a, const char *path, FILE *f, CsvRead *st) {
   struct csv_parser p;
-  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | (st->empty_is_null ? CSV_EMPTY_IS_NULL : 0)) != 0) {
     call_error(a, "out of memory");
     return false;
   }
@@ -432,6 +438,46 @@ static Column *record_columns(Args *a, const Record *r, size_t *nrows) {
   return cols;
 }
 
+/* A table as CSV: a header line (unless header=false; header= a list renames), then one line per
+ * row. Numbers in the shortest form that reads back exactly; strings quoted when RFC 4180 needs it
+ * (and "" for the empty string); bools TRUE/FALSE; a missing cell is an empty field in a column
+ * of numbers and NA in any other (R reads an empty field of text as the empty string; pandas reads
+ * both as missing). false after an error (a cell CSV cannot hold). */
+static bool csv_table(Args *a, const Table *t, StrBuf *b) {
+  bool header;
+  const List *names;
+  if (!csv_header(a, (size_t)t->ncols, &header, &names)) return false;
+  if (header && t->ncols > 0) {
+    for (int j = 0; j < t->ncols; j++) {
+      if (j) sb_putc(b, ',');
+      csv_put_text(b, names ? AS_STR(names->items[j])->s : t->cols[j].name);
+    }
+    sb_putc(b, '\n');
+  }
+  for (size_t i = 0; i < t->nrows; i++) {
+    for (int j = 0; j < t->ncols; j++) {
+      if (j) sb_putc(b, ',');
+      if (t->cols[j].kind == COL_NUM) {
+        csv_put_num(b, t->cols[j].num[i]);
+        continue;
+      }
+      Value v = t->cols[j].any[i];
+      if (IS_NUM(v) && !isnan(AS_NUM(v))) csv_put_num(b, AS_NUM(v));
+      else if (IS_STR(v) && AS_STR(v)->len == 0) sb_puts(b, "\"\""); /* not missing */
+      else if (IS_STR(v)) csv_put_text(b, AS_STR(v)->s);
+      else if (IS_BOOL(v)) sb_puts(b, AS_BOOL(v) ? "TRUE" : "FALSE"); /* R reads only these (and T, F) */
+      else if (IS_NIL(v) || IS_NUM(v)) sb_puts(b, "NA"); /* R reads an empty field of text as "" */
+      else {
+        arg_error(a, 1, "column '%s' holds a %s in row %zu; a CSV cell is a number, string, bool or missing "
+                  "(write_json keeps such values)", t->cols[j].name, val_type_name(v), i + 1);
+        return false;
+      }
+    }
+    sb_putc(b, '\n');
+  }
+  return true;
+}
+
 static Value bi_write_csv(Args *a) {
   const char *path;
   if (!arg_str(a, 0, &path)) return v_abrupt();
@@ -439,7 +485,12 @@ static Value bi_write_csv(Args *a) {
   StrBuf b = STRBUF_INIT;
   bool header;
   const List *names;
-  if (IS_RECORD(data)) {
+  if (IS_TABLE(data)) {
+    if (!csv_table(a, AS_TABLE(data), &b)) {
+      sb_free(&b);
+      return v_abrupt();
+    }
+  } else if (IS_RECORD(data)) {
     const Record *r = AS_RECORD(data);
     size_t nrows;
     Column *cols = record_columns(a, r, &nrows);
@@ -475,7 +526,7 @@ static Value bi_write_csv(Args *a) {
     }
     val_release(m);
   } else {
-    return arg_error(a, 1, "the data must be a record of columns or a matrix, got a %s", val_type_name(data));
+    return arg_error(a, 1, "the data must be a table, a record of columns or a matrix, got a %s", val_type_name(data));
   }
   bool ok = write_file(a, path, b.s ? b.s : "", b.len);
   sb_free(&b);
@@ -599,6 +650,7 @@ static json_t *json_num(ToJson *t, double x) {
 static const char *where_text(ToJson *t) { return t->where.len ? sb_cstr(&t->where) : "the top level"; }
 
 static json_t *to_json(ToJson *t, Value v, int depth);
+static json_t *json_of_table(ToJson *t, const Table *tab, int depth);
 
 static json_t *json_of_mat(ToJson *t, const Mat *m) {
   size_t R = mat_rows(m), C = mat_cols(m);
@@ -635,6 +687,33 @@ static json_t *json_of_container(ToJson *t, Value v, int depth) {
   return out;
 }
 
+/* a table as an array of row objects {column: value}: pandas.read_json(orient="records") and R's
+ * jsonlite::fromJSON read it as a data frame; missing cells are null */
+static json_t *json_of_table(ToJson *t, const Table *tab, int depth) {
+  size_t mark = t->where.len;
+  json_t *out = json_array();
+  for (size_t i = 0; i < tab->nrows; i++) {
+    json_t *row = json_object();
+    for (int j = 0; j < tab->ncols; j++) {
+      json_t *item;
+      if (tab->cols[j].kind == COL_NUM) item = json_num(t, tab->cols[j].num[i]);
+      else {
+        sb_printf(&t->where, "[%zu].%s", i + 1, tab->cols[j].name);
+        item = to_json(t, tab->cols[j].any[i], depth + 1);
+        sb_truncate(&t->where, mark);
+      }
+      if (!item) {
+        json_decref(row);
+        json_decref(out);
+        return NULL;
+      }
+      json_object_set_new(row, tab->cols[j].name, item);
+    }
+    json_array_append_new(out, row);
+  }
+  return out;
+}
+
 /* NULL after an error */
 static json_t *to_json(ToJson *t, Value v, int depth) {
   if (depth > JSON_MAX_DEPTH) {
@@ -650,6 +729,7 @@ static json_t *to_json(ToJson *t, Value v, int depth) {
     return s;
   }
   if (IS_LIST(v) || IS_RECORD(v)) return json_of_container(t, v, depth);
+  if (IS_TABLE(v)) return json_of_table(t, AS_TABLE(v), depth);
   if (IS_MAT(v) || IS_RANGE(v)) {
     Value m = val_as_mat(t->a->I, v, arg_span(t->a, 1), "the value");
     if (IS_ABRUPT(m)) return NULL;
@@ -661,6 +741,67 @@ static json_t *to_json(ToJson *t, Value v, int depth) {
   return NULL;
 }
 
+/* JSON text of one string (quoted, escaped); false after an error (not UTF-8) */
+static bool json_text(ToJson *t, const char *s, size_t len, StrBuf *b) {
+  json_t *j = json_stringn(s, len);
+  char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+  json_decref(j);
+  if (!text) {
+    arg_error(t->a, 1, "the string at %s is not valid UTF-8", where_text(t));
+    return false;
+  }
+  sb_puts(b, text);
+  free(text);
+  return true;
+}
+
+/* A table at the top level, written by hand rather than through jansson so that every number is
+ * in its own shortest exact form ("0.1", "1e-20"): an array of row objects, one row per line
+ * (indent > 0) or all on one line. */
+static bool table_json_text(ToJson *t, const Table *tab, int indent, StrBuf *b) {
+  sb_putc(b, '[');
+  for (size_t i = 0; i < tab->nrows; i++) {
+    if (i) sb_putc(b, ',');
+    if (indent > 0) {
+      sb_putc(b, '\n');
+      sb_pad(b, ' ', (size_t)indent);
+    }
+    sb_putc(b, '{');
+    for (int j = 0; j < tab->ncols; j++) {
+      if (j) sb_puts(b, indent > 0 ? ", " : ",");
+      sb_printf(&t->where, "[%zu].%s", i + 1, tab->cols[j].name);
+      if (!json_text(t, tab->cols[j].name, strlen(tab->cols[j].name), b)) return false;
+      sb_puts(b, indent > 0 ? ": " : ":");
+      Value v = tab->cols[j].kind == COL_NUM ? v_num(tab->cols[j].num[i]) : tab->cols[j].any[i];
+      if (IS_NUM(v)) {
+        if (isfinite(AS_NUM(v))) fmt_num(b, AS_NUM(v));
+        else sb_puts(b, "null"); /* JSON has no nan or inf */
+      } else if (IS_STR(v)) {
+        if (!json_text(t, AS_STR(v)->s, AS_STR(v)->len, b)) return false;
+      } else if (IS_BOOL(v)) {
+        sb_puts(b, AS_BOOL(v) ? "true" : "false");
+      } else if (IS_NIL(v)) {
+        sb_puts(b, "null");
+      } else {
+        json_t *item = to_json(t, v, 1);
+        char *text = item ? json_dumps(item, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(t->digits)) : NULL;
+        json_decref(item);
+        if (!text) {
+          if (item) call_error(t->a, "out of memory");
+          return false;
+        }
+        sb_puts(b, text);
+        free(text);
+      }
+      sb_truncate(&t->where, 0);
+    }
+    sb_putc(b, '}');
+  }
+  if (indent > 0 && tab->nrows) sb_putc(b, '\n');
+  sb_puts(b, "]\n");
+  return true;
+}
+
 static Value bi_write_json(Args *a) {
   const char *path;
   double indent = 2;
@@ -669,6 +810,14 @@ static Value bi_write_json(Args *a) {
   if (!(indent >= 0 && indent <= 31 && indent == floor(indent)))
     return kw_error(a, "indent", "indent= must be a whole number from 0 to 31, got %g", indent);
   ToJson t = {a, STRBUF_INIT, 1};
+  if (IS_TABLE(a->v[1])) {
+    StrBuf b = STRBUF_INIT;
+    t.digits = 17;
+    bool ok = table_json_text(&t, AS_TABLE(a->v[1]), (int)indent, &b) && write_file(a, path, sb_cstr(&b), b.len);
+    sb_free(&b);
+    sb_free(&t.where);
+    return ok ? v_nil() : v_abrupt();
+  }
   json_t *root = to_json(&t, a->v[1], 0);
   sb_free(&t.where);
   if (!root) return v_abrupt();
@@ -683,6 +832,157 @@ static Value bi_write_json(Args *a) {
   bool ok = write_file(a, path, sb_cstr(&b), b.len);
   sb_free(&b);
   return ok ? v_nil() : v_abrupt();
+}
+
+/* ================================================================== tables */
+
+static bool bool_word(const char *s, bool *out) {
+  if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0) return *out = true, true;
+  if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0) return *out = false, true;
+  return false;
+}
+
+/* A CSV file with a header line as a table. A column whose cells are all numbers (or missing:
+ * empty or NA) is a column of numbers; all true/false (any of pandas' and R's spellings), of
+ * bools; anything else, of strings (missing cells nil). */
+static bool table_cell_missing(const char *s) { return !s || strcmp(s, "NA") == 0; }
+
+static Value csv_to_table(Args *a, const char *path, CsvRead *st) {
+  if (st->nrows == 0) return arg_error(a, 0, "'%s' is empty: there is no header line", path);
+  size_t ncols = st->rows[0].n;
+  for (size_t j = 0; j < ncols; j++)
+    if (!st->rows[0].cells[j]) st->rows[0].cells[j] = dlt_xstrdup("");
+  for (size_t i = 1; i < st->nrows; i++)
+    if (st->rows[i].n != ncols)
+      return arg_error(a, 0, "%s:%u: expected %zu field%s, got %zu", path, st->rows[i].line, ncols,
+                       ncols == 1 ? "" : "s", st->rows[i].n);
+  char **names = column_names(a, path, st, true, ncols);
+  if (!names) return v_abrupt();
+  Table *t = table_new();
+  for (size_t j = 0; j < ncols; j++) table_add_col(t, names[j]);
+  table_add_rows(t, st->nrows - 1);
+  for (size_t j = 0; j < ncols; j++) {
+    bool numbers = true, bools = true, b;
+    double x;
+    for (size_t i = 1; i < st->nrows; i++) {
+      const char *s = st->rows[i].cells[j];
+      if (table_cell_missing(s) || *s == '\0') continue; /* "" decides nothing */
+      numbers = numbers && cell_number(s, &x);
+      bools = bools && bool_word(s, &b);
+    }
+    for (size_t i = 1; i < st->nrows; i++) {
+      const char *s = st->rows[i].cells[j];
+      if (numbers) t->cols[j].num[i - 1] = s ? (cell_number(s, &x), x) : NAN;
+      else if (table_cell_missing(s)) continue;
+      else if (bools) {
+        if (bool_word(s, &b)) table_set(t, i - 1, (int)j, v_bool(b));
+      } else {
+        Value v = str_from(s);
+        table_set(t, i - 1, (int)j, v);
+        val_release(v);
+      }
+    }
+  }
+  for (size_t j = 0; j < ncols; j++) free(names[j]);
+  free(names);
+  return v_obj(t);
+}
+
+/* A JSON document as a table: an array of row objects (write_json's form, pandas' orient="records"),
+ * an object of column arrays (R's jsonlite dataframe="columns"), or an object of column objects
+ * {column: {row label: value}} (pandas' default orient="columns"). */
+static Value json_to_table(Args *a, const char *path, const json_t *root) {
+  const char *why = NULL;
+  Table *t = NULL;
+  if (json_is_array(root)) {
+    for (size_t i = 0; i < json_array_size(root); i++)
+      if (!json_is_object(json_array_get(root, i)))
+        return arg_error(a, 0, "%s: item %zu of the array is not an object {column: value}; a table is an array of "
+                         "row objects or an object of columns", path, i + 1);
+    Value rows = from_json(a, root, false);
+    if (IS_ABRUPT(rows)) return rows;
+    t = table_from_rows(a->I, AS_LIST(rows), &why);
+    val_release(rows);
+  } else if (json_is_object(root)) {
+    Value cols = record_new();
+    const char *key;
+    json_t *col;
+    json_object_foreach((json_t *)root, key, col) {
+      Value v;
+      if (json_is_object(col)) { /* {row label: value}: the values in order */
+        v = list_new(json_object_size(col));
+        const char *label;
+        json_t *item;
+        json_object_foreach(col, label, item) {
+          Value x = from_json(a, item, false);
+          if (IS_ABRUPT(x)) {
+            val_release(v);
+            val_release(cols);
+            return x;
+          }
+          list_push(AS_LIST(v), x);
+        }
+      } else if (json_is_array(col)) {
+        v = from_json(a, col, false);
+        if (IS_ABRUPT(v)) {
+          val_release(cols);
+          return v;
+        }
+      } else {
+        val_release(cols);
+        return arg_error(a, 0, "%s: column '%s' is not an array or object of values; a table is an array of row "
+                         "objects or an object of columns", path, key);
+      }
+      record_set(AS_RECORD(cols), key, v);
+    }
+    t = table_from_record(a->I, AS_RECORD(cols), &why);
+    if (t && AS_RECORD(cols)->n == 0) t->nrows = 0;
+    val_release(cols);
+  } else {
+    return arg_error(a, 0, "%s: a table is an array of row objects or an object of columns, not a JSON %s", path,
+                     json_is_string(root) ? "string" : json_is_number(root) ? "number" : json_is_null(root) ? "null" : "bool");
+  }
+  if (!t) return arg_error(a, 0, "%s: %s", path, why);
+  return v_obj(t);
+}
+
+/* read_table(path, format=): a CSV or JSON file (by its extension, or format="csv"/"json") as a
+ * table; the files write_csv and write_json make from a table read back equal to it. */
+static Value bi_read_table(Args *a) {
+  const char *path;
+  if (!arg_str(a, 0, &path)) return v_abrupt();
+  static const char *const formats[] = {"csv", "json"};
+  int fmt = -1;
+  if (kw_get(a, "format")) {
+    if (!kw_choice(a, "format", formats, 2, "csv", &fmt)) return v_abrupt();
+  } else {
+    const char *dot = strrchr(path, '.');
+    if (dot && strchr(dot, '/') == NULL) {
+      if (strcasecmp(dot, ".csv") == 0) fmt = 0;
+      else if (strcasecmp(dot, ".json") == 0) fmt = 1;
+    }
+    if (fmt < 0)
+      return arg_error(a, 0, "cannot tell the format of '%s' from its name; give format=\"csv\" or format=\"json\"", path);
+  }
+  FILE *f = open_read(a, path);
+  if (!f) return v_abrupt();
+  if (fmt == 0) {
+    CsvRead st;
+    memset(&st, 0, sizeof st);
+    st.empty_is_null = true;
+    bool ok = csv_slurp(a, path, f, &st);
+    fclose(f);
+    Value r = ok ? csv_to_table(a, path, &st) : v_abrupt();
+    csv_read_free(&st);
+    return r;
+  }
+  json_error_t err;
+  json_t *root = json_loadf(f, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
+  fclose(f);
+  if (!root) return arg_error(a, 0, "%s:%d:%d: %s", path, err.line, err.column, err.text);
+  Value r = json_to_table(a, path, root);
+  json_decref(root);
+  return r;
 }
 
 /* ================================================================== files */
@@ -726,9 +1026,10 @@ static Value bi_file_exists(Args *a) {
 
 static const Builtin io_builtins[] = {
   {"read_csv", bi_read_csv, 1, 1, "header matrix", "read_csv(path, header=true, matrix=false)", "a CSV file as a record of columns (number vectors, or lists of strings), or with matrix=true one numeric matrix", NULL},
-  {"write_csv", bi_write_csv, 2, 2, "header", "write_csv(path, data, header=true)", "write a record of equal-length columns, or a matrix, as CSV (header= false or a list of names)", NULL},
+  {"write_csv", bi_write_csv, 2, 2, "header", "write_csv(path, data, header=true)", "write a table, a record of equal-length columns, or a matrix as CSV (header= false or a list of names)", NULL},
   {"read_json", bi_read_json, 1, 1, "matrices", "read_json(path, matrices=false)", "a JSON file as DLT values: objects -> records, arrays -> lists (numeric ones -> vectors/matrices with matrices=true), null -> nil", NULL},
-  {"write_json", bi_write_json, 2, 2, "indent", "write_json(path, value, indent=2)", "write records, lists, numbers, strings, bools, nil and matrices (arrays of rows) as JSON; nan and inf become null", NULL},
+  {"write_json", bi_write_json, 2, 2, "indent", "write_json(path, value, indent=2)", "write tables (arrays of row objects), records, lists, numbers, strings, bools, nil and matrices (arrays of rows) as JSON; nan and inf become null", NULL},
+  {"read_table", bi_read_table, 1, 1, "format", "read_table(path, format=)", "a CSV file (header line) or JSON file (array of row objects, or object of columns) as a table; format= \"csv\" or \"json\" when the extension does not say", NULL},
   {"tempfile", bi_tempfile, 0, 1, NULL, "tempfile(suffix=\"\")", "the path of a new empty file with a unique name in $TMPDIR or /tmp (remove it with remove_file)", NULL},
   {"remove_file", bi_remove_file, 1, 1, NULL, "remove_file(path)", "delete a file (nil)", NULL},
   {"file_exists", bi_file_exists, 1, 1, NULL, "file_exists(path)", "whether path names an existing file or directory", NULL},

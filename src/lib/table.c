@@ -16,6 +16,7 @@
 #include "../index.h"
 #include "../interp.h"
 #include "../print.h"
+#include "../resolve.h"
 #include "../strbuf.h"
 #include "table.h"
 
@@ -96,6 +97,19 @@ int table_add_col(Table *t, const char *name) {
   col_reserve(c, t->cap);
   for (size_t i = 0; i < t->nrows; i++) c->num[i] = NAN;
   return t->ncols++;
+}
+
+void table_clear_col(Table *t, int col) {
+  TableCol *c = &t->cols[col];
+  if (c->kind == COL_ANY) {
+    for (size_t i = 0; i < t->nrows; i++) val_release(c->any[i]);
+    free(c->any);
+    c->any = NULL;
+    c->kind = COL_NUM;
+    c->num = NULL;
+    col_reserve(c, t->cap);
+  }
+  for (size_t i = 0; i < t->nrows; i++) c->num[i] = NAN;
 }
 
 size_t table_add_rows(Table *t, size_t n) {
@@ -203,6 +217,23 @@ Table *table_take(const Table *t, const size_t *idx, size_t n) {
   return c;
 }
 
+Table *table_select(const Table *t, const int *cols, int n) {
+  Table *c = table_new();
+  for (int k = 0; k < n; k++) table_add_col(c, t->cols[cols[k]].name);
+  table_add_rows(c, t->nrows);
+  for (int k = 0; k < n; k++) {
+    const TableCol *s = &t->cols[cols[k]];
+    TableCol *d = &c->cols[k];
+    if (s->kind == COL_NUM) {
+      if (t->nrows) memcpy(d->num, s->num, t->nrows * sizeof(double));
+    } else {
+      col_to_any(c, d);
+      for (size_t i = 0; i < t->nrows; i++) d->any[i] = val_retain(s->any[i]);
+    }
+  }
+  return c;
+}
+
 /* ------------------------------------------------------------------ building from DLT values */
 /* The length of a column given as a value, or -1 when it is not a column. */
 static long column_len(Value v) {
@@ -274,6 +305,244 @@ Table *arg_table(Args *a, int i) {
   if (i >= a->n) call_error(a, "argument %d must be a table, got nothing", i + 1);
   else arg_error(a, i, "argument %d must be a table, got a %s", i + 1, val_type_name(a->v[i]));
   return NULL;
+}
+
+/* ------------------------------------------------------------------ helpers for the table modules */
+int table_col_of(Args *a, const Table *t, Value v, const Span *sp, const char *what) {
+  if (!IS_STR(v)) {
+    dlt_error(a->I, sp, "%s: %s must name a column (a string), got a %s", a->fname, what, val_type_name(v));
+    return -1;
+  }
+  int j = table_col(t, AS_STR(v)->s);
+  if (j < 0) table_no_column(a->I, t, AS_STR(v)->s, sp, a->fname);
+  return j;
+}
+
+bool table_cols_of(Args *a, const Table *t, Value v, const Span *sp, const char *what, bool allow_empty, int **cols,
+                   int *n) {
+  *cols = NULL;
+  *n = 0;
+  if (IS_STR(v)) {
+    int j = table_col_of(a, t, v, sp, what);
+    if (j < 0) return false;
+    *cols = dlt_xmalloc(sizeof(int));
+    (*cols)[0] = j;
+    *n = 1;
+    return true;
+  }
+  if (!IS_LIST(v)) {
+    dlt_error(a->I, sp, "%s: %s must be a column name or a list of column names, got a %s", a->fname, what,
+              val_type_name(v));
+    return false;
+  }
+  const List *l = AS_LIST(v);
+  if (l->n == 0 && !allow_empty) {
+    dlt_error(a->I, sp, "%s: %s needs at least one column name, got an empty list", a->fname, what);
+    return false;
+  }
+  int *c = dlt_xmalloc((l->n ? l->n : 1) * sizeof(int));
+  for (size_t k = 0; k < l->n; k++) {
+    int j = table_col_of(a, t, l->items[k], sp, what);
+    for (size_t m = 0; j >= 0 && m < k; m++)
+      if (c[m] == j) {
+        dlt_error(a->I, sp, "%s: %s names column '%s' twice", a->fname, what, t->cols[j].name);
+        j = -1;
+      }
+    if (j < 0) {
+      free(c);
+      return false;
+    }
+    c[k] = j;
+  }
+  *cols = c;
+  *n = (int)l->n;
+  return true;
+}
+
+/* A cell's sort class: 0 number, 1 bool, 2 string, 3 other, 4 missing. */
+static int cell_class(const Table *t, size_t i, int c, double *x, Value *v) {
+  const TableCol *col = &t->cols[c];
+  if (col->kind == COL_NUM) {
+    *x = col->num[i];
+    return isnan(*x) ? 4 : 0;
+  }
+  *v = col->any[i];
+  if (IS_NIL(*v)) return 4;
+  if (IS_NUM(*v)) {
+    *x = AS_NUM(*v);
+    return isnan(*x) ? 4 : 0;
+  }
+  if (IS_BOOL(*v)) {
+    *x = AS_BOOL(*v);
+    return 1;
+  }
+  return IS_STR(*v) ? 2 : 3;
+}
+
+int table_cell_cmp(const Table *a, size_t i, int ca, const Table *b, size_t j, int cb) {
+  double x = 0, y = 0;
+  Value u = v_nil(), v = v_nil();
+  int ka = cell_class(a, i, ca, &x, &u), kb = cell_class(b, j, cb, &y, &v);
+  if (ka != kb) return ka < kb ? -1 : 1;
+  switch (ka) {
+  case 0:
+  case 1: return (x > y) - (x < y);
+  case 2: {
+    const Str *p = AS_STR(u), *q = AS_STR(v);
+    size_t n = p->len < q->len ? p->len : q->len;
+    int r = memcmp(p->s, q->s, n);
+    return r ? (r < 0 ? -1 : 1) : (p->len > q->len) - (p->len < q->len);
+  }
+  case 3: {
+    if (val_equal(u, v)) return 0;
+    char *p = val_to_cstr(u, PRINT_REPR), *q = val_to_cstr(v, PRINT_REPR);
+    int r = strcmp(p, q);
+    free(p);
+    free(q);
+    return r ? (r < 0 ? -1 : 1) : 0;
+  }
+  default: return 0;
+  }
+}
+
+typedef struct SortCtx {
+  const Table *t;
+  const int *keys;
+  const bool *desc;
+  int nkeys;
+} SortCtx;
+
+static int rows_cmp(const SortCtx *s, size_t i, size_t j) {
+  for (int k = 0; k < s->nkeys; k++) {
+    int r = table_cell_cmp(s->t, i, s->keys[k], s->t, j, s->keys[k]);
+    if (r == 0) continue;
+    /* descending flips the order of present cells; missing ones stay last */
+    if (s->desc && s->desc[k] && !table_missing(s->t, i, s->keys[k]) && !table_missing(s->t, j, s->keys[k])) r = -r;
+    return r;
+  }
+  return 0;
+}
+
+/* a stable merge sort (qsort is not stable, and qsort_r is not portable) */
+static void merge_sort(const SortCtx *s, size_t *idx, size_t *tmp, size_t n) {
+  if (n < 2) return;
+  if (n <= 8) { /* insertion sort for short runs */
+    for (size_t i = 1; i < n; i++) {
+      size_t x = idx[i], k = i;
+      while (k > 0 && rows_cmp(s, idx[k - 1], x) > 0) {
+        idx[k] = idx[k - 1];
+        k--;
+      }
+      idx[k] = x;
+    }
+    return;
+  }
+  size_t h = n / 2;
+  merge_sort(s, idx, tmp, h);
+  merge_sort(s, idx + h, tmp, n - h);
+  if (rows_cmp(s, idx[h - 1], idx[h]) <= 0) return;
+  memcpy(tmp, idx, h * sizeof(size_t));
+  size_t p = 0, q = h, o = 0;
+  while (p < h && q < n) idx[o++] = rows_cmp(s, idx[q], tmp[p]) < 0 ? idx[q++] : tmp[p++];
+  while (p < h) idx[o++] = tmp[p++];
+}
+
+void table_sort_idx(const Table *t, const int *keys, const bool *desc, int nkeys, size_t *idx, size_t n) {
+  SortCtx s = {t, keys, desc, nkeys};
+  size_t *tmp = dlt_xmalloc((n ? n : 1) * sizeof(size_t));
+  merge_sort(&s, idx, tmp, n);
+  free(tmp);
+}
+
+void table_grouping(const Table *t, const int *keys, int nkeys, TableGroups *g) {
+  size_t n = t->nrows;
+  g->order = dlt_xmalloc((n ? n : 1) * sizeof(size_t));
+  g->start = dlt_xmalloc((n + 1) * sizeof(size_t));
+  for (size_t i = 0; i < n; i++) g->order[i] = i;
+  table_sort_idx(t, keys, NULL, nkeys, g->order, n);
+  SortCtx s = {t, keys, NULL, nkeys};
+  g->n = 0;
+  for (size_t i = 0; i < n; i++)
+    if (i == 0 || rows_cmp(&s, g->order[i - 1], g->order[i]) != 0) g->start[g->n++] = i;
+  g->start[g->n] = n;
+}
+
+void table_grouping_free(TableGroups *g) {
+  free(g->order);
+  free(g->start);
+  g->order = g->start = NULL;
+}
+
+Table *table_group_keys(const Table *t, const int *keys, int nkeys, const TableGroups *g) {
+  Table *r = table_new();
+  for (int k = 0; k < nkeys; k++) table_add_col(r, t->cols[keys[k]].name);
+  table_add_rows(r, g->n);
+  for (size_t q = 0; q < g->n; q++)
+    for (int k = 0; k < nkeys; k++) {
+      Value v = table_get(t, g->order[g->start[q]], keys[k]);
+      table_set(r, q, k, v);
+      val_release(v);
+    }
+  return r;
+}
+
+int table_new_col(Args *a, Table *t, const char *name) {
+  if (table_col(t, name) >= 0) {
+    call_error(a, "the result would have two columns named '%s' (rename one with rename(t, %s=\"...\"))", name, name);
+    return -1;
+  }
+  return table_add_col(t, name);
+}
+
+static bool word_in(const char *list, const char *w) {
+  size_t n = strlen(w);
+  for (const char *p = list; p && *p;) {
+    while (*p == ' ') p++;
+    const char *q = p;
+    while (*q && *q != ' ') q++;
+    if ((size_t)(q - p) == n && n && strncmp(p, w, n) == 0) return true;
+    p = q;
+  }
+  return false;
+}
+
+bool table_method_args(Args *a, int minpos, int maxpos, const char *kws, const char *usage) {
+  for (int k = 0; k < a->nkw; k++) {
+    if (!word_in(kws, a->kwnames[k])) {
+      kw_error(a, a->kwnames[k], "with a table, %s() has no option %s= (usage: %s)", a->fname, a->kwnames[k], usage);
+      return false;
+    }
+    for (int m = 0; m < k; m++)
+      if (strcmp(a->kwnames[m], a->kwnames[k]) == 0) {
+        kw_error(a, a->kwnames[k], "%s= is given twice", a->kwnames[k]);
+        return false;
+      }
+  }
+  if (a->n < minpos || a->n > maxpos) {
+    call_error(a, "with a table, %s() takes %d to %d arguments, got %d (usage: %s)", a->fname, minpos, maxpos, a->n,
+               usage);
+    return false;
+  }
+  return true;
+}
+
+bool table_param(Args *a, int pos, const char *name, Value *v, const Span **sp) {
+  const Value *k = kw_get(a, name);
+  if (pos < a->n && k) {
+    kw_error(a, name, "%s is given twice: as argument %d and as %s=", name, pos + 1, name);
+    return false;
+  }
+  if (pos < a->n) {
+    *v = a->v[pos];
+    *sp = arg_span(a, pos);
+  } else if (k) {
+    *v = *k;
+    *sp = kw_span(a, name);
+  } else {
+    *v = v_nil();
+    *sp = a->call;
+  }
+  return true;
 }
 
 /* ------------------------------------------------------------------ printing */
@@ -380,12 +649,31 @@ static bool table_equal(Obj *o, Value other) {
   return true;
 }
 
-static Value no_column(Interp *I, const Table *t, const char *name, const Span *where) {
+static void column_list(const Table *t, StrBuf *b) {
+  for (int j = 0; j < t->ncols; j++) sb_printf(b, "%s%s", j ? ", " : "", t->cols[j].name);
+  if (t->ncols == 0) sb_puts(b, "none");
+}
+
+Value table_no_column(Interp *I, const Table *t, const char *name, const Span *where, const char *fname) {
   StrBuf b = STRBUF_INIT;
-  for (int j = 0; j < t->ncols; j++) sb_printf(&b, "%s%s", j ? ", " : "", t->cols[j].name);
-  Value e = dlt_error(I, where, "the table has no column '%s' (columns: %s)", name, t->ncols ? sb_cstr(&b) : "none");
+  column_list(t, &b);
+  const char **names = dlt_xmalloc((size_t)(t->ncols ? t->ncols : 1) * sizeof(char *));
+  for (int j = 0; j < t->ncols; j++) names[j] = t->cols[j].name;
+  const char *sug = dlt_suggest(name, names, t->ncols);
+  Value e;
+  if (sug)
+    e = dlt_error(I, where, "%s%sthe table has no column '%s'; did you mean '%s'? (columns: %s)", fname ? fname : "",
+                  fname ? ": " : "", name, sug, sb_cstr(&b));
+  else
+    e = dlt_error(I, where, "%s%sthe table has no column '%s' (columns: %s)", fname ? fname : "", fname ? ": " : "",
+                  name, sb_cstr(&b));
+  free(names);
   sb_free(&b);
   return e;
+}
+
+static Value no_column(Interp *I, const Table *t, const char *name, const Span *where) {
+  return table_no_column(I, t, name, where, NULL);
 }
 
 static Value table_get_field(Interp *I, Obj *self, const char *name, const Span *where) {
@@ -397,13 +685,10 @@ static Value table_get_field(Interp *I, Obj *self, const char *name, const Span 
 
 static Value table_set_field(Interp *I, Obj *self, const char *name, Value v, const Span *where) {
   Table *t = (Table *)self;
-  bool fresh = table_col(t, name) < 0;
   if (column_len(v) >= 0 && (size_t)column_len(v) != t->nrows)
     return dlt_error(I, where, "column '%s' needs %zu entries (one per row), got %ld", name, t->nrows, column_len(v));
   int j = table_add_col(t, name);
-  if (!fresh && t->cols[j].kind == COL_ANY) { /* replacing: start again as numbers */
-    for (size_t i = 0; i < t->nrows; i++) val_set(&t->cols[j].any[i], v_nil());
-  }
+  table_clear_col(t, j); /* replacing: start again as numbers */
   fill_column(t, j, v);
   return v_nil();
 }
@@ -486,19 +771,40 @@ static void table_traverse(Obj *o, void (*visit)(Value *slot, void *ctx), void *
 
 static bool table_truthy(Obj *o) { return ((Table *)o)->nrows > 0; }
 
-/* len(t) is its number of rows; keys(t) its column names */
+/* Generic builtins called with a table first: len(t) (rows), keys(t) (column names), has(t, name),
+ * rows(t) (a list of records), and the table forms of sort, reverse, join, vcat, split, slope,
+ * fit_linear, loglog_slope and geom_rate (table_ops.c, table_fit.c). */
 static Value table_method(Args *a, const char *builtin, bool *handled) {
   Table *t = AS_TABLE(a->v[0]);
-  if (strcmp(builtin, "len") == 0 && a->n == 1) {
-    *handled = true;
-    return v_num((double)t->nrows);
-  }
-  if (strcmp(builtin, "keys") == 0 && a->n == 1) {
-    *handled = true;
-    Value l = list_new((size_t)t->ncols);
-    for (int j = 0; j < t->ncols; j++) list_push(AS_LIST(l), str_from(t->cols[j].name));
+  static const struct {
+    const char *name;
+    Value (*fn)(Args *a);
+  } ops[] = {
+    {"sort", table_sort},     {"reverse", table_reverse},         {"join", table_join},
+    {"vcat", table_vcat},     {"split", table_split},             {"slope", table_slope},
+    {"fit_linear", table_fit_linear}, {"loglog_slope", table_loglog_slope}, {"geom_rate", table_geom_rate},
+  };
+  *handled = true;
+  if (strcmp(builtin, "len") == 0 || strcmp(builtin, "keys") == 0 || strcmp(builtin, "rows") == 0) {
+    if (!table_method_args(a, 1, 1, "", strcmp(builtin, "len") == 0 ? "len(t)" : strcmp(builtin, "keys") == 0 ? "keys(t)" : "rows(t)"))
+      return v_abrupt();
+    if (builtin[0] == 'l') return v_num((double)t->nrows);
+    if (builtin[0] == 'k') {
+      Value l = list_new((size_t)t->ncols);
+      for (int j = 0; j < t->ncols; j++) list_push(AS_LIST(l), str_from(t->cols[j].name));
+      return l;
+    }
+    Value l = list_new(t->nrows);
+    for (size_t i = 0; i < t->nrows; i++) list_push(AS_LIST(l), table_row_record(t, i));
     return l;
   }
+  if (strcmp(builtin, "has") == 0) {
+    if (!table_method_args(a, 2, 2, "", "has(t, column)")) return v_abrupt();
+    if (!IS_STR(a->v[1])) return arg_error(a, 1, "a column name must be a string, got a %s", val_type_name(a->v[1]));
+    return v_bool(table_col(t, AS_STR(a->v[1])->s) >= 0);
+  }
+  for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+    if (strcmp(builtin, ops[k].name) == 0) return ops[k].fn(a);
   *handled = false;
   return v_nil();
 }
@@ -559,21 +865,12 @@ static Value bi_columns(Args *a) {
   return l;
 }
 
-static Value bi_rows(Args *a) {
-  Table *t = arg_table(a, 0);
-  if (!t) return v_abrupt();
-  Value l = list_new(t->nrows);
-  for (size_t i = 0; i < t->nrows; i++) list_push(AS_LIST(l), table_row_record(t, i));
-  return l;
-}
-
 static const Builtin table_builtins[] = {
   {"table", bi_table, 0, 1, "*", "table(columns) / table(rows) / table(a=..., b=...)",
    "a table from a record of equal-length columns, a list of records (one per row), or columns as keywords", NULL},
   {"nrow", bi_nrow, 1, 1, NULL, "nrow(t)", "the number of rows of a table", NULL},
   {"ncol", bi_ncol, 1, 1, NULL, "ncol(t)", "the number of columns of a table", NULL},
   {"columns", bi_columns, 1, 1, NULL, "columns(t)", "the column names of a table, in order, as a list of strings", NULL},
-  {"rows", bi_rows, 1, 1, NULL, "rows(t)", "the rows of a table as a list of records", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 
