@@ -117,7 +117,7 @@ bool plot_is_heatmap(const Plot *p) { return p->nseries > 0 && p->s[0].kind == S
 
 /* ------------------------------------------------------------------ axis space and limits */
 double plot_ax(double v, bool logaxis) {
-  if (!isfinite(v)) return NAN;
+  if (!isfinite(v) || fabs(v) > 1e300) return NAN; /* beyond 1e300 the axis' span would overflow */
   if (logaxis) return v > 0 ? log10(v) : NAN;
   return v;
 }
@@ -143,6 +143,13 @@ static void axis_limits(Extent e, bool logaxis, const double user[2], bool pad_l
   if (lo == hi) {
     double d = logaxis ? 0.5 : (lo == 0 ? 0.5 : fabs(lo) * 0.1);
     lo -= d, hi += d;
+  }
+  /* differences below 1e-9 of the values themselves are rounding, not data: the axis shows them
+   * flat (and neither PLplot's coordinates nor the tick labels could resolve them) */
+  double minspan = 1e-9 * fmax(fabs(lo), fabs(hi));
+  if (hi - lo < minspan) {
+    double mid = lo / 2 + hi / 2;
+    lo = mid - minspan / 2, hi = mid + minspan / 2;
   }
   double pad = 0.04 * (hi - lo);
   if (pad_low) lo -= pad;
@@ -241,6 +248,12 @@ int plot_ticks(double lo, double hi, bool logaxis, int max, double *ticks, doubl
   return n;
 }
 
+double plot_ticks_amax(const double *ticks, int n) {
+  double m = 0;
+  for (int i = 0; i < n; i++) m = fmax(m, fabs(ticks[i]));
+  return m;
+}
+
 /* Decimal digits needed to write multiples of step exactly (0.25 -> 2, 5 -> 0). */
 static int step_decimals(double step) {
   int d = 0;
@@ -249,7 +262,7 @@ static int step_decimals(double step) {
   return d;
 }
 
-void plot_tick_label(double t, double step, bool logaxis, int style, char *buf, size_t size) {
+void plot_tick_label(double t, double step, double amax, bool logaxis, int style, char *buf, size_t size) {
   static const char *const sup[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
   const char *minus = style == PLOT_TEXT_PLPLOT ? "−" : "-";
   if (logaxis) {
@@ -266,7 +279,7 @@ void plot_tick_label(double t, double step, bool logaxis, int style, char *buf, 
   }
   char tmp[64];
   if (t == 0) snprintf(tmp, sizeof tmp, "0");
-  else if (step < 1e-4 || step >= 1e5) {
+  else if (amax >= 1e5 || amax < 1e-3) {
     double m = floor(log10(step)), dm = step_decimals(step / pow(10, m));
     int prec = (int)(floor(log10(fabs(t))) - m + dm);
     snprintf(tmp, sizeof tmp, "%.*e", prec < 0 ? 0 : prec, t);
@@ -349,6 +362,19 @@ const ExtClass plot_class = {
 };
 
 /* ------------------------------------------------------------------ keyword helpers */
+/* An error at any span, worded like arg_error's ("plot: ..."). */
+static Value plot_error(Args *a, const Span *sp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static Value plot_error(Args *a, const Span *sp, const char *fmt, ...) {
+  StrBuf b = STRBUF_INIT;
+  va_list ap;
+  va_start(ap, fmt);
+  sb_vprintf(&b, fmt, ap);
+  va_end(ap);
+  Value e = dlt_error(a->I, sp, "%s: %s", a->fname ? a->fname : "plot", sb_cstr(&b));
+  sb_free(&b);
+  return e;
+}
+
 static bool kw_flag(Args *a, const char *name, bool dflt, bool *out) {
   const Value *v = kw_get(a, name);
   *out = dflt;
@@ -471,26 +497,26 @@ static const char *skip_reason(const Plot *p) {
 static bool plot_write(Args *a, const Plot *p, const char *path, const Span *sp) {
   int fmt = file_format(path);
   if (fmt < 0) {
-    dlt_error(a->I, sp, "cannot tell the format of '%s': the file name must end in .png, .svg or .pdf", path);
+    plot_error(a, sp, "cannot tell the format of '%s': the file name must end in .png, .svg or .pdf", path);
     return false;
   }
   double lim[4];
   size_t skipped;
   if (!plot_limits(p, lim, &skipped)) {
-    dlt_error(a->I, sp, "nothing to draw in '%s': all %zu points are %s", path, skipped, skip_reason(p));
+    plot_error(a, sp, "nothing to draw in '%s': all %zu points are %s", path, skipped, skip_reason(p));
     return false;
   }
   if (!dlt_primary_process()) return true;
   FILE *f = fopen(path, "wb"); /* PLplot would exit the process on a file it cannot open */
   if (!f) {
-    dlt_error(a->I, sp, "cannot open '%s' for writing: %s", path, strerror(errno));
+    plot_error(a, sp, "cannot open '%s' for writing: %s", path, strerror(errno));
     return false;
   }
   fclose(f);
   char buf[512];
   if (!plot_render_file(p, path, fmt, buf, sizeof buf)) {
     remove(path);
-    dlt_error(a->I, sp, "cannot draw '%s': %s", path, buf);
+    plot_error(a, sp, "cannot draw '%s': %s", path, buf);
     return false;
   }
   if (skipped) plot_note(a->I, sp, "%zu of %zu points not drawn in '%s' (%s)", skipped, plot_points(p), path, skip_reason(p));
@@ -525,7 +551,7 @@ static Value plot_fail(Plot *p) {
 /* A numeric value as a matrix (new reference in *out), else an error at sp naming `what`. */
 static bool as_matrix(Args *a, Value v, const Span *sp, const char *what, Value *out) {
   if (!(IS_MAT(v) || IS_NUM(v) || IS_RANGE(v) || IS_LIST(v))) {
-    dlt_error(a->I, sp, "%s must be a vector or a matrix of numbers, got a %s", what, val_type_name(v));
+    plot_error(a, sp, "%s must be a vector or a matrix of numbers, got a %s", what, val_type_name(v));
     return false;
   }
   *out = val_as_mat(a->I, v, sp, what);
@@ -603,11 +629,11 @@ static Value plot_vectors(Args *a) {
   Value r = v_abrupt();
   Plot *p = NULL;
   if (n == 0 || mat_numel(Y) == 0) {
-    dlt_error(a->I, ys, "nothing to plot: y is empty");
+    plot_error(a, ys, "nothing to plot: y is empty");
     goto done;
   }
   if (nser > PLOT_MAX_GROUPS) {
-    dlt_error(a->I, ys, "y is a %zu×%zu matrix: one series per column makes %zu series, at most %d (transpose it?)",
+    plot_error(a, ys, "y is a %zu×%zu matrix: one series per column makes %zu series, at most %d (transpose it?)",
               mat_rows(Y), mat_cols(Y), nser, PLOT_MAX_GROUPS);
     goto done;
   }
@@ -615,11 +641,13 @@ static Value plot_vectors(Args *a) {
     if (!as_matrix(a, *xv, xs, "x", &xm)) goto done;
     Mat *X = AS_MAT(xm);
     if (!mat_is_vector(X)) {
-      dlt_error(a->I, xs, "x must be a vector, got a %zu×%zu matrix", mat_rows(X), mat_cols(X));
+      plot_error(a, xs, "x must be a vector, got a %zu×%zu matrix", mat_rows(X), mat_cols(X));
       goto done;
     }
     if (mat_numel(X) != n) {
-      dlt_error(a->I, ys, "x has %zu entries but y has %zu: they must have the same length", mat_numel(X), n);
+      if (nser > 1)
+        plot_error(a, ys, "x has %zu entries but y has %zu rows: they must match (y's columns are the series)", mat_numel(X), n);
+      else plot_error(a, ys, "x has %zu entries but y has %zu: they must have the same length", mat_numel(X), n);
       goto done;
     }
   }
@@ -770,7 +798,7 @@ static int row_cmp(const void *pa, const void *pb) {
 static int y_names(Args *a, const char **names) {
   const Value *v = kw_get(a, "y");
   if (!v) {
-    call_error(a, "plot(t, ...) of a table needs y= naming a column (and usually x=)");
+    call_error(a, "a table plot needs y= naming a column (and usually x=)");
     return -1;
   }
   if (IS_STR(*v)) {
@@ -998,8 +1026,8 @@ static Value bi_heatmap(Args *a) {
 /* save(p, "fig.png"); save("fig.png", p) works too, as write_csv(path, data) reads */
 static Value bi_save(Args *a) {
   int ip = IS_PLOT(a->v[0]) ? 0 : 1, is = 1 - ip;
-  if (!IS_PLOT(a->v[ip])) return arg_error(a, 0, "save(p, path) needs a plot, got a %s and a %s", val_type_name(a->v[0]), val_type_name(a->v[1]));
-  if (!IS_STR(a->v[is])) return arg_error(a, is, "save(p, path): the path must be a string, got a %s", val_type_name(a->v[is]));
+  if (!IS_PLOT(a->v[ip])) return arg_error(a, 0, "save(p, path) needs a plot and a path, got a %s and a %s", val_type_name(a->v[0]), val_type_name(a->v[1]));
+  if (!IS_STR(a->v[is])) return arg_error(a, is, "the path must be a string, got a %s", val_type_name(a->v[is]));
   if (!plot_write(a, AS_PLOT(a->v[ip]), AS_STR(a->v[is])->s, arg_span(a, is))) return v_abrupt();
   return v_nil();
 }

@@ -73,10 +73,13 @@ void plot_term_draw(const Plot *p, struct StrBuf *out, int cols, int rows);
  * axis the ticks are integer powers (of ten). *step gets the spacing. */
 int plot_ticks(double lo, double hi, bool logaxis, int max, double *ticks, double *step);
 
-/* The label of tick t (axis space) on an axis whose ticks are `step` apart: "0.25", "2e-4"; on a
- * log axis a power of ten, written "10⁻²" (style PLOT_TEXT_TERM) or with PLplot's superscript
- * escapes (PLOT_TEXT_PLPLOT, which also writes the minus sign as U+2212). */
+/* The label of tick t (axis space) on an axis whose ticks are `step` apart and at most amax in
+ * absolute value: "0.25", or "2e-4" when amax is >= 1e5 or < 1e-3; on a log axis a power of ten,
+ * written "10⁻²" (style PLOT_TEXT_TERM) or with PLplot's superscript escapes (PLOT_TEXT_PLPLOT,
+ * which also writes the minus sign as U+2212). */
 enum { PLOT_TEXT_TERM, PLOT_TEXT_PLPLOT };
-void plot_tick_label(double t, double step, bool logaxis, int style, char *buf, size_t size);
+void plot_tick_label(double t, double step, double amax, bool logaxis, int style, char *buf, size_t size);
+/* The largest |tick|. */
+double plot_ticks_amax(const double *ticks, int n);
 
 #endif

@@ -80,7 +80,7 @@ static char *pl_text(const char *s) {
 }
 
 /* Width of a tick label in character heights (measured on DejaVu Sans as the cairo driver draws
- * it: a digit is about 0.72, superscripts three quarters of that; PLplot's escapes are invisible). */
+ * it, rounded up: a digit is about 0.75, superscripts three quarters of that; PLplot's escapes are invisible). */
 static double text_width_ch(const char *s) {
   double w = 0;
   bool sup = false;
@@ -92,8 +92,8 @@ static double text_width_ch(const char *s) {
       continue;
     }
     if ((*p & 0xC0) == 0x80) continue; /* continuation byte */
-    double c = *p == '.' ? 0.36 : *p == '-' ? 0.45 : *p >= 0x80 ? 0.95 : 0.72; /* U+2212 minus is wide */
-    w += 1.08 * (sup ? 0.75 * c : c);
+    double c = *p == '.' ? 0.4 : *p == '-' ? 0.5 : *p >= 0x80 ? 1.0 : 0.8; /* U+2212 minus is wide */
+    w += sup ? 0.75 * c : c;
   }
   return w;
 }
@@ -104,6 +104,7 @@ typedef struct Fig {
   bool lx, ly;
   double lim[4];   /* axis-space window */
   double ch;       /* character height in mm */
+  double unit;     /* line widths: 1 is a thin line, 2 pixels on the default PNG, 1 pt on a PDF */
   double vp[4];    /* viewport in mm: left, right, bottom, top */
   int nxt, nyt;    /* ticks */
   double xt[16], yt[16], xstep, ystep;
@@ -140,8 +141,8 @@ static void fig_ticks(Fig *f, double width_mm, double height_mm) {
   }
   f->nxt = plot_ticks(f->lim[0], f->lim[1], f->lx, maxx, f->xt, &f->xstep);
   f->nyt = plot_ticks(f->lim[2], f->lim[3], f->ly, maxy, f->yt, &f->ystep);
-  for (int i = 0; i < f->nxt; i++) plot_tick_label(f->xt[i], f->xstep, f->lx, PLOT_TEXT_PLPLOT, f->xl[i], sizeof f->xl[i]);
-  for (int i = 0; i < f->nyt; i++) plot_tick_label(f->yt[i], f->ystep, f->ly, PLOT_TEXT_PLPLOT, f->yl[i], sizeof f->yl[i]);
+  for (int i = 0; i < f->nxt; i++) plot_tick_label(f->xt[i], f->xstep, plot_ticks_amax(f->xt, f->nxt), f->lx, PLOT_TEXT_PLPLOT, f->xl[i], sizeof f->xl[i]);
+  for (int i = 0; i < f->nyt; i++) plot_tick_label(f->yt[i], f->ystep, plot_ticks_amax(f->yt, f->nyt), f->ly, PLOT_TEXT_PLPLOT, f->yl[i], sizeof f->yl[i]);
 }
 
 /* The legend's entries: the labelled series (default labels only when there are several). */
@@ -226,10 +227,10 @@ static void draw_legend(Fig *f) {
     bcol[i] = C_FILL + c;
     bpat[i] = 0;
     bscale[i] = 0.9;
-    bwid[i] = 1;
+    bwid[i] = 0.5 * f->unit;
     lcol[i] = C_SERIES + c;
     lsty[i] = 1;
-    lwid[i] = 2.0;
+    lwid[i] = 1.2 * f->unit;
     scol[i] = C_SERIES + c;
     sscale[i] = 0.8;
     snum[i] = 1;
@@ -279,7 +280,7 @@ static void draw_series(Fig *f, int k) {
       plcol0(C_FILL + c);
       plfill(4, bx, by);
       plcol0(C_SERIES + c);
-      plwidth(1.0);
+      plwidth(0.5 * f->unit);
       plline(4, bx, by);
     }
     return;
@@ -305,7 +306,7 @@ static void draw_series(Fig *f, int k) {
         hi[m] = b;
         m++;
       }
-      plwidth(1.5);
+      plwidth(0.8 * f->unit);
       if (m) plerry((PLINT)m, ex, lo, hi);
     }
     free(lo);
@@ -313,7 +314,7 @@ static void draw_series(Fig *f, int k) {
     free(ex);
   }
   if (s->kind != SER_SCATTER) {
-    plwidth(2.0);
+    plwidth(1.2 * f->unit);
     draw_runs(n, x, y);
   }
   if (s->kind != SER_LINE) {
@@ -324,7 +325,7 @@ static void draw_series(Fig *f, int k) {
     if (m) plstring((PLINT)m, x, y, markers[k % NMARK]);
     plschr(0, 1.0);
   }
-  plwidth(1.0);
+  plwidth(0.6 * f->unit);
   free(x);
   free(y);
 }
@@ -387,7 +388,7 @@ static void draw_heatmap(Fig *f) {
   free(label);
 }
 
-static void draw_figure(const Plot *p, int format) {
+static void draw_figure(const Plot *p, double page_w) {
   Fig fig, *f = &fig;
   memset(f, 0, sizeof *f);
   f->p = p;
@@ -402,7 +403,7 @@ static void draw_figure(const Plot *p, int format) {
   plgspa(&sx0, &sx1, &sy0, &sy1);
   double W = sx1 - sx0, H = sy1 - sy0;
   f->ch = H / 32.0; /* text height: a fixed fraction of the figure, as in a paper's figure */
-  (void)format;
+  f->unit = page_w / 480.0;
   plschr(f->ch, 1.0);
   plsmaj(f->ch * 0.45, 1.0);
   plsmin(f->ch * 0.25, 1.0);
@@ -418,6 +419,11 @@ static void draw_figure(const Plot *p, int format) {
   double right = heat ? 9.0 : 1.6;
   if (heat) { /* room for the colour bar's numbers and label */
     right = 2.2 + 4.5 + (p->s[0].label ? 2.0 : 0);
+  }
+  /* the first and last x labels stick out half their width */
+  if (f->nxt > 0) {
+    left = fmax(left, text_width_ch(f->xl[0]) / 2 + 0.4);
+    if (!heat) right = fmax(right, text_width_ch(f->xl[f->nxt - 1]) / 2 + 0.4);
   }
   f->vp[0] = sx0 + left * f->ch;
   f->vp[1] = sx1 - right * f->ch;
@@ -439,7 +445,7 @@ static void draw_figure(const Plot *p, int format) {
   if (heat) {
     draw_heatmap(f);
     plcol0(C_BLACK);
-    plwidth(1.0);
+    plwidth(0.6 * f->unit);
     plbox("bcit", f->xstep, 1, "bcit", f->ystep, 1); /* outward ticks at the labelled rows and columns */
   } else {
     if (p->grid == 1) {
@@ -453,7 +459,7 @@ static void draw_figure(const Plot *p, int format) {
     for (int k = 0; k < p->nseries; k++)
       if (p->s[k].kind != SER_BARS) draw_series(f, k);
     plcol0(C_BLACK);
-    plwidth(1.0);
+    plwidth(0.6 * f->unit);
     snprintf(xopt, sizeof xopt, "bcst%s", f->lx ? "l" : "");
     snprintf(yopt, sizeof yopt, "bcst%s", f->ly ? "l" : "");
     plbox(xopt, f->xstep, 0, yopt, f->ystep, 0);
@@ -505,14 +511,26 @@ static void on_plabort(PLCHAR_VECTOR msg) {
   if (!render_msg[0]) snprintf(render_msg, sizeof render_msg, "%s", msg && *msg ? msg : "PLplot failed");
 }
 
+/* Whether PLplot has the device: given one it does not know, plinit would list its devices on
+ * stdout and ask for one on stdin. */
+static bool have_device(const char *name) {
+  enum { MAXDEV = 64 };
+  const char *menu[MAXDEV], *names[MAXDEV];
+  const char **pm = menu, **pn = names;
+  int n = MAXDEV;
+  plgDevs(&pm, &pn, &n);
+  for (int i = 0; i < n && i < MAXDEV; i++)
+    if (names[i] && strcmp(names[i], name) == 0) return true;
+  return false;
+}
+
 bool plot_render_file(const Plot *p, const char *path, int format, char *buf, size_t bufsize) {
   static const char *const devices[] = {"pngcairo", "svgcairo", "pdfcairo"};
+
   /* PNG in pixels (150 dpi); SVG and PDF in points: the same figure, 6.4 × 4.8 inches */
   int wpx = p->width ? p->width : 960, hpx = p->height ? p->height : 720;
-  double dpi = format == PLOT_PNG ? 150 : 72;
   int w = format == PLOT_PNG ? wpx : (int)lround(wpx * 72.0 / 150), h = format == PLOT_PNG ? hpx : (int)lround(hpx * 72.0 / 150);
-  (void)dpi;
-  render_msg[0] = '\0';
+  render_msg[0] = pl_errmsg[0] = 0;
   static PLINT errcode;
   errcode = 0;
   PLINT old;
@@ -530,13 +548,22 @@ bool plot_render_file(const Plot *p, const char *path, int format, char *buf, si
       if (!render_msg[0]) snprintf(render_msg, sizeof render_msg, "PLplot has no free stream");
     } else {
       plsError(&errcode, pl_errmsg);
+      if (!have_device(devices[format])) {
+        ok = false;
+        snprintf(render_msg, sizeof render_msg, "no %s device (on Debian, install plplot-driver-cairo)",
+                 devices[format]);
+        plend1();
+        strm = -1;
+      }
+    }
+    if (strm >= 0) {
       plsdev(devices[format]);
       plsfnam(path);
       plspage(0, 0, w, h, 0, 0);
       set_colours();
       plinit();
       set_viridis();
-      draw_figure(p, format);
+      draw_figure(p, w);
       plend1();
       strm = -1;
     }

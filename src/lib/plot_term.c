@@ -313,13 +313,13 @@ void plot_term_draw(const Plot *p, StrBuf *out, int W, int H) {
   int nyt = plot_ticks(cv.lim[2], cv.lim[3], cv.ly, ch / 3 + 1 > 6 ? 6 : ch / 3 + 1, yt, &ystep);
   int lw = 0;
   for (int i = 0; i < nyt; i++) {
-    plot_tick_label(yt[i], ystep, cv.ly, PLOT_TEXT_TERM, yl[i], sizeof yl[i]);
+    plot_tick_label(yt[i], ystep, plot_ticks_amax(yt, nyt), cv.ly, PLOT_TEXT_TERM, yl[i], sizeof yl[i]);
     if ((int)text_cols(yl[i]) > lw) lw = (int)text_cols(yl[i]);
   }
   cv.w = W - lw - 1;
   cv.h = ch;
   int nxt = plot_ticks(cv.lim[0], cv.lim[1], cv.lx, cv.w / 10 > MAXT ? MAXT : cv.w / 10, xt, &xstep);
-  for (int i = 0; i < nxt; i++) plot_tick_label(xt[i], xstep, cv.lx, PLOT_TEXT_TERM, xl[i], sizeof xl[i]);
+  for (int i = 0; i < nxt; i++) plot_tick_label(xt[i], xstep, plot_ticks_amax(xt, nxt), cv.lx, PLOT_TEXT_TERM, xl[i], sizeof xl[i]);
   cv.c = calloc((size_t)cv.w * (size_t)cv.h, sizeof(TCell));
   if (!cv.c) return;
 
