@@ -47,6 +47,8 @@ static const struct {
   {"assert", "assert cond, \"message\"   stop with exit code 1 if cond is false"},
   {"print", "print a, b          print values separated by spaces"},
   {"show", "show expr           print `expr = value`"},
+  {"sweep", "sweep a in A, (b, c) in zip(B, C), rep in 1..R if cond { ... record x = e }   a table, one row per record"},
+  {"record", "record name = value, ...   add to the running sweep point's row (a repeated name starts a new row)"},
   {NULL, NULL},
 };
 
