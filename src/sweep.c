@@ -108,10 +108,10 @@ bool sweep_run_point(SweepJob *job, size_t k, bool capture) {
   Interp *I = job->I;
   PointResult *r = &job->results[k];
   point_result_clear(r);
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(rng, job->seeds[k]);
+  if (!job->rng) job->rng = gsl_rng_alloc(gsl_rng_mt19937); /* one per sweep, reseeded per point */
+  gsl_rng_set(job->rng, job->seeds[k]);
   gsl_rng *saved_rng = I->rng;
-  I->rng = rng;
+  I->rng = job->rng;
   FILE *saved_out = I->out;
   char *buf = NULL;
   size_t buflen = 0;
@@ -122,7 +122,6 @@ bool sweep_run_point(SweepJob *job, size_t k, bool capture) {
   Value v = dlt_call(I, job->body, job->nvars, &job->coords[k * (size_t)job->nvars], &job->node->span);
   I->recording = rc.outer;
   I->rng = saved_rng;
-  gsl_rng_free(rng);
   if (mem) {
     fclose(mem);
     I->out = saved_out;
@@ -240,6 +239,7 @@ static void job_free(SweepJob *job) {
   free(job->keys);
   free(job->seeds);
   free(job->coords); /* borrowed from the axes */
+  if (job->rng) gsl_rng_free(job->rng);
   val_release(job->body);
 }
 

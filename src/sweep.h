@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "interp.h"
 #include "strbuf.h"
 
@@ -58,6 +60,7 @@ typedef struct SweepJob {
   bool progress;      /* draw a progress line on stderr */
   size_t ndone;
   double t0;
+  gsl_rng *rng; /* the points' stream, reseeded for each */
 } SweepJob;
 
 /* Run point k in this process. capture: collect what it prints into r->output (workers) instead
