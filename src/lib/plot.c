@@ -558,13 +558,15 @@ static bool as_matrix(Args *a, Value v, const Span *sp, const char *what, Value 
   return !IS_ABRUPT(*out);
 }
 
-/* Entry i of column j of m, where a row vector counts as one column. */
-static double mat_colget(const Mat *m, size_t i, size_t j) {
+/* The series of a matrix y: its columns (a row vector is one series), or its rows when `byrow`.
+ * Entry i of series j. */
+static double ser_get(const Mat *m, bool byrow, size_t i, size_t j) {
+  if (byrow) return *mat_at((Mat *)m, j, i);
   if (mat_rows(m) == 1) return m->data[i];
   return *mat_at((Mat *)m, i, j);
 }
-static size_t mat_len(const Mat *m) { return mat_rows(m) == 1 ? mat_cols(m) : mat_rows(m); }
-static size_t mat_ncol(const Mat *m) { return mat_rows(m) == 1 ? 1 : mat_cols(m); }
+static size_t ser_len(const Mat *m, bool byrow) { return byrow || mat_rows(m) == 1 ? mat_cols(m) : mat_rows(m); }
+static size_t ser_count(const Mat *m, bool byrow) { return byrow ? mat_rows(m) : mat_rows(m) == 1 ? 1 : mat_cols(m); }
 
 static int default_kind(size_t n) { return n > PLOT_MARKER_POINTS ? SER_LINE : SER_LINESPOINTS; }
 
@@ -597,7 +599,8 @@ static bool get_labels(Args *a, int nser, const char **labels) {
     return true;
   }
   if (IS_LIST(*v))
-    kw_error(a, "label", "label= has %zu names but there are %d series", AS_LIST(*v)->n, nser);
+    kw_error(a, "label", "label= has %zu name%s but there %s %d series", AS_LIST(*v)->n, AS_LIST(*v)->n == 1 ? "" : "s",
+             nser == 1 ? "is" : "are", nser);
   else kw_error(a, "label", "label= must be a string or a list of strings, got a %s", val_type_name(*v));
   return false;
 }
@@ -625,16 +628,11 @@ static Value plot_vectors(Args *a) {
   Value ym, xm = v_nil(), em = v_nil();
   if (!as_matrix(a, *yv, ys, "y", &ym)) return v_abrupt();
   Mat *Y = AS_MAT(ym);
-  size_t n = mat_len(Y), nser = mat_ncol(Y);
+  bool byrow = false;
   Value r = v_abrupt();
   Plot *p = NULL;
-  if (n == 0 || mat_numel(Y) == 0) {
+  if (mat_numel(Y) == 0) {
     plot_error(a, ys, "nothing to plot: y is empty");
-    goto done;
-  }
-  if (nser > PLOT_MAX_GROUPS) {
-    plot_error(a, ys, "y is a %zu×%zu matrix: one series per column makes %zu series, at most %d (transpose it?)",
-              mat_rows(Y), mat_cols(Y), nser, PLOT_MAX_GROUPS);
     goto done;
   }
   if (xv) {
@@ -644,12 +642,26 @@ static Value plot_vectors(Args *a) {
       plot_error(a, xs, "x must be a vector, got a %zu×%zu matrix", mat_rows(X), mat_cols(X));
       goto done;
     }
-    if (mat_numel(X) != n) {
-      if (nser > 1)
-        plot_error(a, ys, "x has %zu entries but y has %zu rows: they must match (y's columns are the series)", mat_numel(X), n);
-      else plot_error(a, ys, "x has %zu entries but y has %zu: they must have the same length", mat_numel(X), n);
+    /* a matrix y: its columns are the series, or its rows when they have x's length */
+    size_t nx = mat_numel(X);
+    if (mat_is_vector(Y) && mat_numel(Y) != nx) {
+      plot_error(a, ys, "x has %zu entries but y has %zu: they must have the same length", nx, mat_numel(Y));
       goto done;
     }
+    if (!mat_is_vector(Y) && mat_rows(Y) != nx) {
+      if (mat_cols(Y) != nx) {
+        plot_error(a, ys, "x has %zu entries but y is a %zu×%zu matrix: neither its columns nor its rows have %zu entries",
+                   nx, mat_rows(Y), mat_cols(Y), nx);
+        goto done;
+      }
+      byrow = true;
+    }
+  }
+  size_t n = ser_len(Y, byrow), nser = ser_count(Y, byrow);
+  if (nser > PLOT_MAX_GROUPS) {
+    plot_error(a, ys, "y is a %zu×%zu matrix: one series per %s makes %zu series, at most %d", mat_rows(Y), mat_cols(Y),
+               byrow ? "row" : "column", nser, PLOT_MAX_GROUPS);
+    goto done;
   }
   const Value *ev = kw_get(a, "yerr");
   if (ev) {
@@ -659,9 +671,12 @@ static Value plot_vectors(Args *a) {
     }
     if (!as_matrix(a, *ev, kw_span(a, "yerr"), "yerr", &em)) goto done;
     Mat *E = AS_MAT(em);
-    if (mat_len(E) != n || mat_ncol(E) != nser) {
-      kw_error(a, "yerr", "yerr= has %zu×%zu entries but y has %zu×%zu: they must have the same shape", mat_rows(E),
-               mat_cols(E), mat_rows(Y), mat_cols(Y));
+    if (mat_rows(E) * mat_cols(E) != mat_rows(Y) * mat_cols(Y) || (!mat_is_vector(Y) && mat_rows(E) != mat_rows(Y))) {
+      if (mat_is_vector(Y) && mat_is_vector(E))
+        kw_error(a, "yerr", "yerr= has %zu entries but y has %zu: one error bar per point", mat_numel(E), mat_numel(Y));
+      else
+        kw_error(a, "yerr", "yerr= is %zu×%zu but y is %zu×%zu: they must have the same shape", mat_rows(E), mat_cols(E),
+                 mat_rows(Y), mat_cols(Y));
       goto done;
     }
   }
@@ -677,11 +692,11 @@ static Value plot_vectors(Args *a) {
     s->y = dlt_xmalloc(n * sizeof(double));
     for (size_t i = 0; i < n; i++) {
       s->x[i] = xv ? AS_MAT(xm)->data[i] : (double)(i + 1);
-      s->y[i] = mat_colget(Y, i, j);
+      s->y[i] = ser_get(Y, byrow, i, j);
     }
     if (ev) {
       s->err = dlt_xmalloc(n * sizeof(double));
-      for (size_t i = 0; i < n; i++) s->err[i] = mat_colget(AS_MAT(em), i, j);
+      for (size_t i = 0; i < n; i++) s->err[i] = ser_get(AS_MAT(em), byrow, i, j);
     }
     if (labels[j]) s->label = dlt_xstrdup(labels[j]);
   }

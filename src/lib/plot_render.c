@@ -415,7 +415,7 @@ static void draw_figure(const Plot *p, double page_w) {
   /* margins in character heights: tick labels, then the axis label */
   double left = 0.9 + ylw + (p->ylabel ? 2.3 : 0) + 0.5;
   double bottom = 2.0 + (p->xlabel ? 1.9 : 0) + 0.5;
-  double top = p->title ? 2.6 : 1.2;
+  double top = (p->title ? 2.6 : 1.2) + (heat ? 0.5 : 0); /* a heat map's ticks point outwards */
   double right = heat ? 9.0 : 1.6;
   if (heat) { /* room for the colour bar's numbers and label */
     right = 2.2 + 4.5 + (p->s[0].label ? 2.0 : 0);

@@ -235,6 +235,7 @@ static void draw_heatmap(const Plot *p, StrBuf *out, int W, int H) {
   int rh = maxh / (int)nr, cw = maxw / (int)nc;
   if (rh < 1) rh = 1;
   if (cw < 1) cw = 1;
+  if (rh > 4) rh = 4; /* small matrices stay small */
   if (cw >= 2 * rh) cw = 2 * rh;
   else rh = cw / 2 > 1 ? cw / 2 : 1;
   if (p->title) centred(out, p->title, W);
@@ -269,12 +270,13 @@ static void draw_heatmap(const Plot *p, StrBuf *out, int W, int H) {
   sb_printf(out, "%*s└", lw, "");
   for (size_t j = 0; j < nc * (size_t)cw; j++) sb_puts(out, "─");
   sb_puts(out, "┘\n");
-  char cl[48];
-  snprintf(cl, sizeof cl, "%zu", cols);
+  /* column numbers under the first and the last column of blocks */
   long inner = (long)nc * cw;
-  sb_printf(out, "%*s 1", lw, "");
-  pad(out, inner - 1 - (long)strlen(cl));
-  sb_printf(out, "%s\n", inner - 1 - (long)strlen(cl) >= 1 ? cl : "");
+  char cl[2][48];
+  int at[2] = {cw / 2, (int)inner - 1 - (cw - 1) / 2};
+  snprintf(cl[0], sizeof cl[0], "1");
+  snprintf(cl[1], sizeof cl[1], "%zu", cols);
+  label_row(out, lw + 1, at, cl, cols > 1 ? 2 : 1, W);
   if (p->xlabel) {
     pad(out, lw + 1);
     centred(out, p->xlabel, (int)inner);
