@@ -135,8 +135,8 @@ static void extent_add(Extent *e, double v) {
 }
 
 /* The final limits of one axis from the data's extent (axis space): padded by 4% each side on a
- * linear axis; on a log axis padded too, and widened to whole decades when the data spans less
- * than one, so at least two powers of ten are labelled. `user` are xlim=/ylim= in data units. */
+ * linear axis; on a log axis padded too, and widened to the next power of ten below (and above)
+ * when fewer than two powers of ten would be labelled. `user` are xlim=/ylim= in data units. */
 static void axis_limits(Extent e, bool logaxis, const double user[2], bool pad_low, double out[2]) {
   double lo = e.lo, hi = e.hi;
   if (!e.any) lo = logaxis ? 0 : 0, hi = 1;
@@ -154,9 +154,9 @@ static void axis_limits(Extent e, bool logaxis, const double user[2], bool pad_l
   double pad = 0.04 * (hi - lo);
   if (pad_low) lo -= pad;
   hi += pad;
-  if (logaxis && hi - lo < 1) {
+  if (logaxis && floor(hi) - ceil(lo) < 1) { /* fewer than two powers of ten inside */
     lo = floor(lo);
-    hi = ceil(hi);
+    if (floor(hi) - lo < 1) hi = ceil(hi);
     if (hi == lo) hi += 1;
   }
   double ulo = plot_ax(user[0], logaxis), uhi = plot_ax(user[1], logaxis);

@@ -54,7 +54,7 @@ static inline bool plot_logy(const Plot *p) { return p->scale == SCALE_LOGLOG ||
 bool plot_is_heatmap(const Plot *p);
 
 /* The axis-space limits lim = {xmin, xmax, ymin, ymax} both renderers use (padded, log axes in
- * log10 units widened to show at least one power of ten); *skipped counts the points that cannot
+ * log10 units widened to show at least two powers of ten); *skipped counts the points that cannot
  * be drawn. False when nothing can be drawn. For a heat map: column/row index limits. */
 bool plot_limits(const Plot *p, double lim[4], size_t *skipped);
 /* A value in axis space (log10 on a log axis); NaN when it cannot be drawn. */
