@@ -15,6 +15,7 @@
 #include "interp.h"
 #include "repl.h"
 #include "sweep.h"
+#include "lib/plot.h"
 
 #ifdef DLT_CBLAS_OPENBLAS
 extern char *openblas_get_config(void);
@@ -38,6 +39,7 @@ static const char usage[] =
   "  -j, --jobs N     run sweep points in N worker processes (default: the number of cores)\n"
   "  --store FILE     keep every finished sweep point in FILE (SQLite); rerunning resumes\n"
   "  --keep-going     a sweep point that fails becomes a row with an error column\n"
+  "  --plot=term      also draw every plot written to a file in the terminal\n"
   "  -q, --quiet      no banner in the REPL, no sweep progress line\n"
   "  -h, --help       show this help\n"
   "  -v, --version    show the DLT, GSL and CBLAS versions\n"
@@ -136,6 +138,10 @@ static int run(int argc, char **argv) {
       dlt_sweep_config.store = v;
     } else if (strcmp(a, "--keep-going") == 0) {
       dlt_sweep_config.keep_going = true;
+    } else if (strcmp(a, "--plot=term") == 0) {
+      dlt_plot_term = true;
+    } else if (strcmp(a, "--plot=file") == 0) {
+      dlt_plot_term = false;
     } else if (strcmp(a, "-e") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "dlt: -e needs an argument\n%s", usage);

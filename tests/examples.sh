@@ -25,7 +25,8 @@ for f in "$DLT_SRCDIR"/examples/*.dlt; do
   even) [ $((i % 2)) = 0 ] || continue ;;
   *) continue ;;
   esac
-  if ! (cd "$(dirname "$f")" && $W "$DLT" "$(basename "$f")") > "$tmp/out" 2>&1; then
+  # run in a scratch directory: examples write their figures to the working directory
+  if ! (cd "$tmp" && $W "$DLT" "$f") > "$tmp/out" 2>&1; then
     echo "FAIL: $f"
     cat "$tmp/out"
     failures=$((failures + 1))
