@@ -278,7 +278,7 @@ void plot_tick_label(double t, double step, double amax, bool logaxis, int style
     return;
   }
   char tmp[64];
-  if (t == 0) snprintf(tmp, sizeof tmp, "0");
+  if (t == 0 && (amax >= 1e5 || amax < 1e-3)) snprintf(tmp, sizeof tmp, "0");
   else if (amax >= 1e5 || amax < 1e-3) {
     double m = floor(log10(step)), dm = step_decimals(step / pow(10, m));
     int prec = (int)(floor(log10(fabs(t))) - m + dm);
@@ -443,8 +443,8 @@ static bool plot_options(Args *a, Plot *p) {
   if (!kw_pair(a, "size", lim, &present, false)) return false;
   if (present) {
     for (int i = 0; i < 2; i++)
-      if (lim[i] != floor(lim[i]) || lim[i] < 100 || lim[i] > 10000) {
-        kw_error(a, "size", "size= must be [width, height] in pixels, whole numbers from 100 to 10000, got [%s, %s]",
+      if (lim[i] != floor(lim[i]) || lim[i] < 100 || lim[i] > 5000) {
+        kw_error(a, "size", "size= must be [width, height] in pixels, whole numbers from 100 to 5000, got [%s, %s]",
                  num_text(lim[0]).s, num_text(lim[1]).s);
         return false;
       }
@@ -504,6 +504,10 @@ static bool plot_write(Args *a, const Plot *p, const char *path, const Span *sp)
   size_t skipped;
   if (!plot_limits(p, lim, &skipped)) {
     plot_error(a, sp, "nothing to draw in '%s': all %zu points are %s", path, skipped, skip_reason(p));
+    return false;
+  }
+  if (strstr(path, "%n")) { /* PLplot would put a page number there (its "family" files) */
+    plot_error(a, sp, "cannot write '%s': PLplot reads %%n in a file name as a page number", path);
     return false;
   }
   if (!dlt_primary_process()) return true;

@@ -284,7 +284,7 @@ static void draw_heatmap(const Plot *p, StrBuf *out, int W, int H) {
   char lo[32], hi[32];
   fmt_value(lo, sizeof lo, zmin);
   fmt_value(hi, sizeof hi, zmax);
-  sb_printf(out, "%s: %s ' ' ░ ▒ ▓ █ %s", s->label ? s->label : "value", lo, hi);
+  sb_printf(out, "%s: ' ' = %s, ░ ▒ ▓, █ = %s", s->label ? s->label : "value", lo, hi);
   if (b > 1) sb_printf(out, "\n(a %zu×%zu matrix: each character is the mean of a %zu×%zu block)", rows, cols, b, b);
 }
 
