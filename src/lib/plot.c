@@ -628,7 +628,7 @@ static Value plot_vectors(Args *a) {
     if (i == 0) xv = k, xs = kw_span(a, "x");
     else yv = k, ys = kw_span(a, "y");
   }
-  if (!yv) return call_error(a, "plot() needs y values: plot(y), plot(x, y) or plot(t, x=\"col\", y=\"col\")");
+  if (!yv) return call_error(a, "nothing to plot: give y values, plot(y) or plot(x, y), or a table, plot(t, x=\"col\", y=\"col\")");
   Value ym, xm = v_nil(), em = v_nil();
   if (!as_matrix(a, *yv, ys, "y", &ym)) return v_abrupt();
   Mat *Y = AS_MAT(ym);
@@ -663,8 +663,8 @@ static Value plot_vectors(Args *a) {
   }
   size_t n = ser_len(Y, byrow), nser = ser_count(Y, byrow);
   if (nser > PLOT_MAX_GROUPS) {
-    plot_error(a, ys, "y is a %zu×%zu matrix: one series per %s makes %zu series, at most %d", mat_rows(Y), mat_cols(Y),
-               byrow ? "row" : "column", nser, PLOT_MAX_GROUPS);
+    plot_error(a, ys, "y is a %zu×%zu matrix: one series per %s makes %zu series, at most %d%s", mat_rows(Y), mat_cols(Y),
+               byrow ? "row" : "column", nser, PLOT_MAX_GROUPS, byrow || xv ? "" : " (plot(y') draws one per row)");
     goto done;
   }
   const Value *ev = kw_get(a, "yerr");
