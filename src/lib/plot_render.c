@@ -177,6 +177,20 @@ static PLINT legend_corner(const Fig *f, double w, double h) {
         pu = NAN;
         continue;
       }
+      if (s->err && isfinite(s->err[i])) { /* an error bar is data too */
+        double e = fabs(s->err[i]), ul, vl, uh, vh;
+        to_unit(f, plot_ax(s->x[i], f->lx), plot_ax(s->y[i] - e, f->ly), &ul, &vl);
+        to_unit(f, plot_ax(s->x[i], f->lx), plot_ax(s->y[i] + e, f->ly), &uh, &vh);
+        if (isnan(vl)) vl = 0;
+        for (int j = 0; j <= 8 && !isnan(vh); j++) {
+          double sv = vl + j * (vh - vl) / 8;
+          bool top = sv > 1 - h - 0.05, bottom = sv < h + 0.05, right = u > 1 - w - 0.05, left = u < w + 0.05;
+          cost[0] += top && right;
+          cost[1] += top && left;
+          cost[2] += bottom && right;
+          cost[3] += bottom && left;
+        }
+      }
       int steps = (s->kind == SER_LINE || s->kind == SER_LINESPOINTS) && !isnan(pu) ? 12 : 1;
       for (int j = 1; j <= steps; j++) {
         double t = (double)j / steps, su = isnan(pu) ? u : pu + t * (u - pu), sv = isnan(pv) ? v : pv + t * (v - pv);
