@@ -172,7 +172,12 @@ void sweep_progress(SweepJob *job) {
   fprintf(stderr, "\r\033[Ksweep: %zu/%zu points", job->ndone, job->npoints);
   if (rate > 0) {
     fprintf(stderr, ", %.3g points/s", rate);
-    if (job->ndone < job->npoints) fprintf(stderr, ", %.0f s left", (double)(job->npoints - job->ndone) / rate);
+    double left = (double)(job->npoints - job->ndone) / rate;
+    if (job->ndone == job->npoints) {
+    } else if (left < 1) fprintf(stderr, ", under 1 s left");
+    else if (left < 120) fprintf(stderr, ", %.0f s left", left);
+    else if (left < 7200) fprintf(stderr, ", %.0f min left", left / 60);
+    else fprintf(stderr, ", %.1f h left", left / 3600);
   }
   fflush(stderr);
 }

@@ -161,6 +161,18 @@ rc=$?
 grep -q "interrupted" "$tmp/slow.err" || fail "Ctrl-C: $(cat "$tmp/slow.err")"
 pgrep -f "$tmp/slow.dlt" > /dev/null && fail "Ctrl-C: worker processes left running"
 
+# --- the progress line: on a terminal's stderr only, and not with -q (`script` gives a terminal)
+if command -v script > /dev/null; then
+  printf 'let t = sweep i in 1..5 { record v = i }\nprint sum(t.v)\n' > "$tmp/prog.dlt"
+  script -qc "$DLT --jobs 2 $tmp/prog.dlt" /dev/null > "$tmp/prog.tty" 2>&1 < /dev/null
+  grep -q "sweep: 5/5 points" "$tmp/prog.tty" || fail "progress: no progress line on a terminal: $(cat "$tmp/prog.tty")"
+  grep -q "15" "$tmp/prog.tty" || fail "progress: the result is missing"
+  script -qc "$DLT -q --jobs 2 $tmp/prog.dlt" /dev/null > "$tmp/progq.tty" 2>&1 < /dev/null
+  grep -q "sweep:" "$tmp/progq.tty" && fail "progress: drawn despite -q"
+  $W "$DLT" --jobs 2 "$tmp/prog.dlt" > "$tmp/prog.out" 2> "$tmp/prog.err"
+  [ -s "$tmp/prog.err" ] && fail "progress: drawn when stderr is a file: $(cat "$tmp/prog.err")"
+fi
+
 # --- option errors
 $W "$DLT" --jobs 0 -e 'print 1' > /dev/null 2> "$tmp/j0.err"
 [ $? = 2 ] || fail "--jobs 0: expected exit 2"
