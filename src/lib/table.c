@@ -519,8 +519,13 @@ bool table_method_args(Args *a, int minpos, int maxpos, const char *kws, const c
       }
   }
   if (a->n < minpos || a->n > maxpos) {
-    call_error(a, "with a table, %s() takes %d to %d arguments, got %d (usage: %s)", a->fname, minpos, maxpos, a->n,
-               usage);
+    if (minpos == maxpos)
+      call_error(a, "with a table, %s() takes %d argument%s, got %d (usage: %s)", a->fname, minpos,
+                 minpos == 1 ? "" : "s", a->n, usage);
+    else if (a->n < minpos)
+      call_error(a, "with a table, %s() takes at least %d arguments, got %d (usage: %s)", a->fname, minpos, a->n, usage);
+    else
+      call_error(a, "with a table, %s() takes at most %d arguments, got %d (usage: %s)", a->fname, maxpos, a->n, usage);
     return false;
   }
   return true;
@@ -614,6 +619,9 @@ static void table_print(Obj *o, StrBuf *out) {
       sb_puts(out, sb_cstr(b));
       if (!right && j + 1 < t->ncols) sb_pad(out, ' ', width[j] - w);
     }
+    size_t end = out->len; /* no trailing blanks (an empty last cell) */
+    while (end > 0 && out->s[end - 1] == ' ') end--;
+    sb_truncate(out, end);
   }
   if (elide) sb_printf(out, "\n(%zu rows × %d columns)", t->nrows, t->ncols);
   for (size_t k = 0; k < (size_t)t->ncols * nshow; k++) sb_free(&cells[k]);
@@ -834,7 +842,7 @@ static Value bi_table(Args *a) {
     t = table_from_record(a->I, AS_RECORD(r), &why);
     if (t && a->nkw == 0) t->nrows = 0;
     val_release(r);
-    if (!t) return call_error(a, "table(...): %s", why);
+    if (!t) return call_error(a, "%s", why);
     return v_obj(t);
   }
   if (a->nkw) return kw_error(a, a->kwnames[0], "table() takes either one record or list, or columns as keywords");

@@ -12,6 +12,7 @@
  *     NumPy's and pandas' default), all over the non-missing values of the group.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,7 +168,9 @@ static bool named_columns(Args *a, const Table *t, int **cols, int *n) {
   *n = 0;
   for (int i = 1; i < a->n; i++) {
     int *c, m;
-    if (!table_cols_of(a, t, a->v[i], arg_span(a, i), "a column", true, &c, &m)) {
+    char what[32];
+    snprintf(what, sizeof what, "argument %d", i + 1);
+    if (!table_cols_of(a, t, a->v[i], arg_span(a, i), what, true, &c, &m)) {
       free(*cols);
       return false;
     }
@@ -276,7 +279,8 @@ Value table_sort(Args *a) {
     } else
       ok = false;
     if (!ok) {
-      kw_error(a, "desc", "desc= must be true, false, or a list of %d bools (one per by= column)", nk);
+      if (nk == 1) kw_error(a, "desc", "desc= must be true or false");
+      else kw_error(a, "desc", "desc= must be true, false, or a list of %d bools (one per by= column)", nk);
       free(keys);
       free(desc);
       return v_abrupt();
@@ -687,20 +691,35 @@ static int cmp_double(const void *x, const void *y) {
   return (a > b) - (a < b);
 }
 
+/* The mean and the sample variance (divisor n - 1) in two passes in extended precision, the mean
+ * refined by the mean of the deviations, as R computes them: exact whenever the sums are (the
+ * variance of 1, 2, 3, 4 is 5/3 to the last bit). */
+static void mean_var(const double *x, size_t n, double *mean, double *var) {
+  long double s = 0, m, d = 0, ss = 0;
+  for (size_t i = 0; i < n; i++) s += x[i];
+  m = s / (long double)n;
+  for (size_t i = 0; i < n; i++) d += x[i] - m;
+  m += d / (long double)n;
+  for (size_t i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
+  *mean = n ? (double)m : NAN;
+  *var = n > 1 ? (double)(ss / (long double)(n - 1)) : NAN;
+}
+
 /* A statistic of the n values x (sorted ascending, no NaN); rows = the group's size. */
 static double stat_value(const Stat *st, const double *x, size_t n, size_t rows) {
+  double mean, var;
   switch (st->kind) {
   case ST_N: return (double)rows;
   case ST_COUNT: return (double)n;
   case ST_SUM: {
-    double s = 0;
+    long double s = 0;
     for (size_t i = 0; i < n; i++) s += x[i];
-    return s;
+    return (double)s;
   }
-  case ST_MEAN: return n ? gsl_stats_mean(x, 1, n) : NAN;
-  case ST_VAR: return n > 1 ? gsl_stats_variance(x, 1, n) : NAN;
-  case ST_SD: return n > 1 ? gsl_stats_sd(x, 1, n) : NAN;
-  case ST_SEM: return n > 1 ? gsl_stats_sd(x, 1, n) / sqrt((double)n) : NAN;
+  case ST_MEAN: mean_var(x, n, &mean, &var); return mean;
+  case ST_VAR: mean_var(x, n, &mean, &var); return var;
+  case ST_SD: mean_var(x, n, &mean, &var); return sqrt(var);
+  case ST_SEM: mean_var(x, n, &mean, &var); return sqrt(var) / sqrt((double)n);
   case ST_MIN: return n ? x[0] : NAN;
   case ST_MAX: return n ? x[n - 1] : NAN;
   case ST_MEDIAN: return n ? gsl_stats_quantile_from_sorted_data(x, 1, n, 0.5) : NAN;
@@ -996,9 +1015,9 @@ static const Builtin table_ops_builtins[] = {
   {"rename", bi_rename, 1, 1, "*", "rename(t, old=\"new\", ...)", "a table with columns renamed", NULL},
   {"unique", bi_unique, 1, 2, NULL, "unique(x) / unique(t, column) / unique(t)",
    "the distinct items of a vector or list, values of a table's column, or rows of a table, in order of first appearance", NULL},
-  {"summarize", bi_summarize, 1, 2, "stats values", "summarize(t, by=nil, stats=[...], values=[...])",
+  {"summarize", bi_summarize, 1, 2, "by stats values", "summarize(t, by=nil, stats=[...], values=[...])",
    "per group of the by= key(s): n, and for each numeric column col_mean, col_sd (n-1), col_sem, col_min, col_max, col_median, col_q25, col_q75 (or the stats= named)", NULL},
-  {"aggregate", bi_aggregate, 2, 3, NULL, "aggregate(t, f, by=)",
+  {"aggregate", bi_aggregate, 2, 3, "by", "aggregate(t, f, by=)",
    "f applied to each group's table: a record result gives one column per field, anything else a column named value", NULL},
   {"pivot", bi_pivot, 1, 1, "rows cols values agg", "pivot(t, rows=, cols=, values=, agg=)",
    "long to wide: one row per rows= key, one column per value of cols=, cells from values= (agg= combines repeats)", NULL},
