@@ -308,6 +308,40 @@ static void csv_put_text(StrBuf *b, const char *s) {
   sb_putc(b, '"');
 }
 
+/* The text fmt_num (print.h) gives a finite number, the shortest that reads back as the same
+ * double, found by a binary search over the number of significant digits (reading back exactly
+ * is monotone in them) instead of trying 1, 2, ..., 17: files of random doubles, which need 16
+ * or 17, are written several times faster. */
+static void put_shortest(StrBuf *b, double x) {
+  if (x == 0 || !isfinite(x)) {
+    fmt_num(b, x);
+    return;
+  }
+  if (x == floor(x) && fabs(x) < 1e15) { /* what fmt_num prints for an integer below 10^16 */
+    sb_printf(b, "%lld", (long long)x);
+    return;
+  }
+  char buf[64];
+  int lo = 1, hi = 17, last = 16; /* last: the digits buf holds */
+  snprintf(buf, sizeof buf, "%.*e", 15, x); /* most measured doubles need 16 or 17 */
+  if (strtod(buf, NULL) == x) hi = 16;
+  else lo = 17;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    snprintf(buf, sizeof buf, "%.*e", mid - 1, x);
+    last = mid;
+    if (strtod(buf, NULL) == x) hi = mid;
+    else lo = mid + 1;
+  }
+  if (last != lo) snprintf(buf, sizeof buf, "%.*e", lo - 1, x);
+  int exp10 = atoi(strchr(buf, 'e') + 1);
+  if (exp10 >= -4 && exp10 < 16) {
+    int decimals = lo - 1 - exp10;
+    snprintf(buf, sizeof buf, "%.*f", decimals > 0 ? decimals : 0, x);
+  }
+  sb_puts(b, buf);
+}
+
 /* shortest text that reads back as the same double; nan is an empty (missing) cell */
 static void csv_put_num(StrBuf *b, double x) {
   if (isnan(x)) return;
@@ -315,7 +349,7 @@ static void csv_put_num(StrBuf *b, double x) {
     sb_puts(b, x > 0 ? "inf" : "-inf");
     return;
   }
-  fmt_num(b, x);
+  put_shortest(b, x);
 }
 
 /* One column to write: numbers (a vector) or the items of a list. */
@@ -755,10 +789,28 @@ static bool json_text(ToJson *t, const char *s, size_t len, StrBuf *b) {
   return true;
 }
 
+static bool table_json_rows(ToJson *t, const Table *tab, int indent, StrBuf *keys, StrBuf *b);
+
 /* A table at the top level, written by hand rather than through jansson so that every number is
  * in its own shortest exact form ("0.1", "1e-20"): an array of row objects, one row per line
  * (indent > 0) or all on one line. */
 static bool table_json_text(ToJson *t, const Table *tab, int indent, StrBuf *b) {
+  StrBuf *keys = dlt_xmalloc((size_t)(tab->ncols ? tab->ncols : 1) * sizeof(StrBuf)); /* "name": */
+  for (int j = 0; j < tab->ncols; j++) keys[j] = (StrBuf)STRBUF_INIT;
+  bool ok = true;
+  for (int j = 0; j < tab->ncols && ok; j++) {
+    sb_printf(&t->where, "the name of column %d", j + 1);
+    ok = json_text(t, tab->cols[j].name, strlen(tab->cols[j].name), &keys[j]);
+    sb_truncate(&t->where, 0);
+    sb_puts(&keys[j], indent > 0 ? ": " : ":");
+  }
+  if (ok) ok = table_json_rows(t, tab, indent, keys, b);
+  for (int j = 0; j < tab->ncols; j++) sb_free(&keys[j]);
+  free(keys);
+  return ok;
+}
+
+static bool table_json_rows(ToJson *t, const Table *tab, int indent, StrBuf *keys, StrBuf *b) {
   sb_putc(b, '[');
   for (size_t i = 0; i < tab->nrows; i++) {
     if (i) sb_putc(b, ',');
@@ -769,12 +821,11 @@ static bool table_json_text(ToJson *t, const Table *tab, int indent, StrBuf *b) 
     sb_putc(b, '{');
     for (int j = 0; j < tab->ncols; j++) {
       if (j) sb_puts(b, indent > 0 ? ", " : ",");
-      sb_printf(&t->where, "[%zu].%s", i + 1, tab->cols[j].name);
-      if (!json_text(t, tab->cols[j].name, strlen(tab->cols[j].name), b)) return false;
-      sb_puts(b, indent > 0 ? ": " : ":");
+      sb_puts(b, sb_cstr(&keys[j]));
       Value v = tab->cols[j].kind == COL_NUM ? v_num(tab->cols[j].num[i]) : tab->cols[j].any[i];
+      if (!IS_NUM(v)) sb_printf(&t->where, "[%zu].%s", i + 1, tab->cols[j].name);
       if (IS_NUM(v)) {
-        if (isfinite(AS_NUM(v))) fmt_num(b, AS_NUM(v));
+        if (isfinite(AS_NUM(v))) put_shortest(b, AS_NUM(v));
         else sb_puts(b, "null"); /* JSON has no nan or inf */
       } else if (IS_STR(v)) {
         if (!json_text(t, AS_STR(v)->s, AS_STR(v)->len, b)) return false;
