@@ -833,12 +833,30 @@ const ExtClass table_class = {
 
 /* ------------------------------------------------------------------ builtins */
 /* table({a: [..], b: [..]}), table([{a: 1, b: 2}, ...]), table(a=[..], b=[..]), table() */
+/* false after a located error when the columns (ranges can be long) would not fit in memory */
+static bool record_fits(Args *a, const Record *r) {
+  size_t n = 0;
+  for (size_t k = 0; k < r->n; k++) {
+    long len = column_len(r->vals[k]);
+    if (len > 0 && (size_t)len > n) n = (size_t)len;
+  }
+  if (r->n && n > mat_limit_bytes() / sizeof(double) / r->n) {
+    dlt_error_oom(a->I, a->call, n, r->n);
+    return false;
+  }
+  return true;
+}
+
 static Value bi_table(Args *a) {
   const char *why = NULL;
   Table *t = NULL;
   if (a->n == 0) {
     Value r = record_new();
     for (int k = 0; k < a->nkw; k++) record_set(AS_RECORD(r), a->kwnames[k], val_retain(a->kw[k]));
+    if (!record_fits(a, AS_RECORD(r))) {
+      val_release(r);
+      return v_abrupt();
+    }
     t = table_from_record(a->I, AS_RECORD(r), &why);
     if (t && a->nkw == 0) t->nrows = 0;
     val_release(r);
@@ -848,6 +866,7 @@ static Value bi_table(Args *a) {
   if (a->nkw) return kw_error(a, a->kwnames[0], "table() takes either one record or list, or columns as keywords");
   Value v = a->v[0];
   if (IS_TABLE(v)) return val_retain(v);
+  if (IS_RECORD(v) && !record_fits(a, AS_RECORD(v))) return v_abrupt();
   if (IS_RECORD(v)) t = table_from_record(a->I, AS_RECORD(v), &why);
   else if (IS_LIST(v)) t = table_from_rows(a->I, AS_LIST(v), &why);
   else return arg_error(a, 0, "table() makes a table from a record of columns or a list of records, not a %s", val_type_name(v));

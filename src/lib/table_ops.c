@@ -140,7 +140,7 @@ static Value head_tail(Args *a, bool tail) {
     Value mv;
     if (!arg_mat(a, 0, &mv)) return v_abrupt();
     const Mat *m = AS_MAT(mv);
-    bool vec = mat_is_vector(m) && !(mat_rows(m) > 1 && mat_cols(m) > 1);
+    bool vec = mat_is_vector(m);
     bool row_vec = vec && mat_rows(m) == 1 && mat_cols(m) != 1;
     size_t len = vec ? mat_numel(m) : mat_rows(m), k = n < len ? n : len, first = tail ? len - k : 0;
     size_t R = vec ? (row_vec ? 1 : k) : k, C = vec ? (row_vec ? k : 1) : mat_cols(m);
@@ -502,8 +502,12 @@ Value table_join(Args *a) {
     table_sort_idx(R, kr, NULL, nk, ridx, R->nrows);
     bool *matched = dlt_xmalloc(R->nrows ? R->nrows : 1);
     for (size_t j = 0; j < R->nrows; j++) matched[j] = false;
-    for (size_t i = 0; i < L->nrows && ok; i++) {
-      size_t lo = 0, hi = R->nrows; /* first right row with keys >= row i's */
+    /* each row's matches ridx[from[i] .. to[i]), and the size of the result, checked first */
+    size_t *from = dlt_xmalloc((L->nrows ? L->nrows : 1) * sizeof(size_t));
+    size_t *to = dlt_xmalloc((L->nrows ? L->nrows : 1) * sizeof(size_t));
+    size_t total = 0;
+    for (size_t i = 0; i < L->nrows; i++) {
+      size_t lo = 0, hi = R->nrows; /* the first right row with keys >= row i's */
       while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (keys_cmp(R, ridx[mid], kr, L, i, kl, nk) < 0) lo = mid + 1;
@@ -511,6 +515,19 @@ Value table_join(Args *a) {
       }
       size_t end = lo;
       while (end < R->nrows && keys_cmp(R, ridx[end], kr, L, i, kl, nk) == 0) end++;
+      from[i] = lo;
+      to[i] = end;
+      total += end > lo ? end - lo : how != 0;
+      for (size_t m = lo; m < end; m++) matched[ridx[m]] = true;
+    }
+    if (how == 2)
+      for (size_t j = 0; j < R->nrows; j++) total += !matched[j];
+    if (out->ncols && total > mat_limit_bytes() / sizeof(double) / (size_t)out->ncols) {
+      dlt_error_oom(a->I, a->call, total, (size_t)out->ncols);
+      ok = false;
+    }
+    for (size_t i = 0; i < L->nrows && ok; i++) {
+      size_t lo = from[i], end = to[i];
       if (end == lo && how == 0) continue;
       size_t first = table_add_rows(out, end > lo ? end - lo : 1);
       for (size_t m = 0; m < (end > lo ? end - lo : 1); m++)
@@ -521,9 +538,10 @@ Value table_join(Args *a) {
           table_set(out, first + m, c, v);
           val_release(v);
         }
-      for (size_t m = lo; m < end; m++) matched[ridx[m]] = true;
     }
-    if (how == 2)
+    free(from);
+    free(to);
+    if (how == 2 && ok)
       for (size_t j = 0; j < R->nrows; j++) {
         if (matched[j]) continue;
         size_t row = table_add_rows(out, 1);
@@ -921,9 +939,8 @@ static Value bi_pivot(Args *a) {
     for (size_t i = cg.start[q]; i < cg.start[q + 1]; i++) ocol[cg.order[i]] = q;
   Table *out = table_group_keys(t, rk, nr, &rg);
   bool ok = true;
-  Value err = v_nil();
-  if (rg.n && cg.n > ((size_t)1 << 40) / rg.n) {
-    err = call_error(a, "the pivoted table would have %zu × %zu cells", rg.n, cg.n);
+  if (rg.n && cg.n > mat_limit_bytes() / sizeof(double) / rg.n) { /* as big a table as matrices may be */
+    dlt_error_oom(a->I, a->call, rg.n, cg.n);
     ok = false;
   }
   for (size_t q = 0; q < cg.n && ok; q++) {
@@ -937,7 +954,7 @@ static Value bi_pivot(Args *a) {
   size_t *cnt = calloc(ncell + 1, sizeof(size_t));
   size_t *rows = dlt_xmalloc((t->nrows ? t->nrows : 1) * sizeof(size_t));
   if (!cnt) {
-    err = dlt_error_oom(a->I, a->call, rg.n, cg.n);
+    dlt_error_oom(a->I, a->call, rg.n, cg.n);
     ok = false;
   }
   if (ok) {
@@ -987,7 +1004,6 @@ static Value bi_pivot(Args *a) {
     }
     table_set(out, q, oc, v_num(stat_value(&st, buf, m, n)));
   }
-  (void)err;
   free(buf);
   free(cnt);
   free(rows);
