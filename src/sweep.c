@@ -312,7 +312,10 @@ void sweep_table_add_point(Interp *I, Table *t, int nvars, const Value *c, const
  * keep_going, failed points are rows with an `error` column holding the located message. */
 static Value assemble(SweepJob *job) {
   Table *t = table_new();
-  for (int j = 0; j < job->nvars; j++) table_add_col(t, job->vars[j]);
+  for (int j = 0; j < job->nvars; j++) {
+    int c = table_add_col(t, job->vars[j]); /* may move t->cols */
+    t->cols[c].grid = true;
+  }
   for (size_t k = 0; k < job->npoints; k++)
     sweep_table_add_point(job->I, t, job->nvars, &job->coords[k * (size_t)job->nvars], &job->results[k]);
   return v_obj(t);

@@ -57,6 +57,7 @@ Table *table_clone(const Table *t) {
   c->cap = t->nrows;
   for (int j = 0; j < t->ncols; j++) {
     int k = table_add_col(c, t->cols[j].name);
+    c->cols[k].grid = t->cols[j].grid;
     (void)k;
   }
   c->nrows = t->nrows;
@@ -94,6 +95,7 @@ int table_add_col(Table *t, const char *name) {
   c->kind = COL_NUM;
   c->num = NULL;
   c->any = NULL;
+  c->grid = false;
   col_reserve(c, t->cap);
   for (size_t i = 0; i < t->nrows; i++) c->num[i] = NAN;
   return t->ncols++;
@@ -204,7 +206,10 @@ void table_append_record(Table *t, const Record *r) {
 
 Table *table_take(const Table *t, const size_t *idx, size_t n) {
   Table *c = table_new();
-  for (int j = 0; j < t->ncols; j++) table_add_col(c, t->cols[j].name);
+  for (int j = 0; j < t->ncols; j++) {
+    int k = table_add_col(c, t->cols[j].name); /* may move c->cols */
+    c->cols[k].grid = t->cols[j].grid;
+  }
   table_add_rows(c, n);
   for (int j = 0; j < t->ncols; j++) {
     if (t->cols[j].kind == COL_NUM) {
@@ -219,7 +224,10 @@ Table *table_take(const Table *t, const size_t *idx, size_t n) {
 
 Table *table_select(const Table *t, const int *cols, int n) {
   Table *c = table_new();
-  for (int k = 0; k < n; k++) table_add_col(c, t->cols[cols[k]].name);
+  for (int k = 0; k < n; k++) {
+    int q = table_add_col(c, t->cols[cols[k]].name); /* may move c->cols */
+    c->cols[q].grid = t->cols[cols[k]].grid;
+  }
   table_add_rows(c, t->nrows);
   for (int k = 0; k < n; k++) {
     const TableCol *s = &t->cols[cols[k]];

@@ -24,6 +24,7 @@ typedef struct TableCol {
   ColKind kind;
   double *num; /* COL_NUM: nrows entries (cap allocated) */
   Value *any;  /* COL_ANY: nrows owned references */
+  bool grid;   /* a sweep variable: summarize() leaves it out unless values= names it */
 } TableCol;
 
 typedef struct Table {

@@ -798,10 +798,10 @@ static Value bi_summarize(Args *a) {
         free(vals);
         return e;
       }
-  } else { /* every numeric column that is not a key */
+  } else { /* every numeric column that is neither a key nor a sweep variable (rep, seed, ...) */
     vals = dlt_xmalloc((size_t)(t->ncols ? t->ncols : 1) * sizeof(int));
     for (int j = 0; j < t->ncols; j++)
-      if (t->cols[j].kind == COL_NUM && !is_key(keys, nk, j)) vals[nv++] = j;
+      if (t->cols[j].kind == COL_NUM && !t->cols[j].grid && !is_key(keys, nk, j)) vals[nv++] = j;
   }
   TableGroups g;
   table_grouping(t, keys, nk, &g);
