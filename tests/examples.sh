@@ -51,7 +51,7 @@ fi
 awk -v dir="$tmp" '/^```dlt$/ { n++; f = dir "/tutorial" n ".dlt"; inblock = 1; printf "" > f; next }
      /^```/ { inblock = 0; next } inblock { print >> f }' "$DLT_SRCDIR/docs/tutorial.md"
 for f in "$tmp"/tutorial*.dlt; do
-  if ! $W "$DLT" "$f" > "$tmp/out" 2>&1; then
+  if ! (cd "$tmp" && $W "$DLT" "$f") > "$tmp/out" 2>&1; then
     echo "FAIL: tutorial block $(basename "$f" .dlt | sed 's/tutorial//')"
     cat "$f" "$tmp/out"
     failures=$((failures + 1))
