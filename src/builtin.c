@@ -57,6 +57,18 @@ bool kw_choice(Args *a, const char *kw, const char *const *names, int n, const c
   return false;
 }
 
+bool kw_bool(Args *a, const char *name, bool dflt, bool *out) {
+  const Value *v = kw_get(a, name);
+  *out = dflt;
+  if (!v) return true;
+  if (!IS_BOOL(*v)) {
+    kw_error(a, name, "%s= must be true or false, got a %s", name, val_type_name(*v));
+    return false;
+  }
+  *out = AS_BOOL(*v);
+  return true;
+}
+
 bool kw_nonneg(Args *a, const char *kw, double dflt, double *out) {
   *out = dflt;
   if (!kw_num(a, kw, out, NULL)) return false;

@@ -75,6 +75,8 @@ bool kw_choice(Args *a, const char *kw, const char *const *names, int n, const c
 /* a finite number >= 0 (dflt when absent), else a located error naming the keyword */
 bool kw_nonneg(Args *a, const char *name, double dflt, double *out);
 bool kw_str(Args *a, const char *name, const char **out, bool *present);
+/* true or false (dflt when absent), else a located error "name= must be true or false" */
+bool kw_bool(Args *a, const char *name, bool dflt, bool *out);
 /* axis= of the reductions: 1 reduces down the rows (a 1×cols result), 2 across the columns (a
  * rows×1 result), 0 when absent (over all entries). */
 bool kw_axis(Args *a, int *axis);

@@ -269,18 +269,6 @@ bool calc_kw_count(Args *a, const char *name, size_t def, size_t min, size_t max
   return true;
 }
 
-bool calc_kw_bool(Args *a, const char *name, bool def, bool *out) {
-  const Value *v = kw_get(a, name);
-  *out = def;
-  if (!v) return true;
-  if (!IS_BOOL(*v)) {
-    kw_error(a, name, "%s= must be true or false, got %s", name, calc_what(*v).s);
-    return false;
-  }
-  *out = AS_BOOL(*v);
-  return true;
-}
-
 Value calc_vec_value(Args *a, const double *x, size_t n, bool scalar) {
   if (scalar && n == 1) return v_num(x[0]);
   Mat *m = mat_alloc(n, 1);
@@ -407,7 +395,7 @@ static Value rule_sum(Args *a, Value fn, const double *nodes, const double *weig
 
 static Value rule_result(Args *a, bool have_fn, Value fn, double *nodes, double *weights, size_t n) {
   bool vectorized;
-  if (!calc_kw_bool(a, "vectorized", false, &vectorized)) return v_abrupt();
+  if (!kw_bool(a, "vectorized", false, &vectorized)) return v_abrupt();
   if (have_fn) return rule_sum(a, fn, nodes, weights, n, vectorized);
   if (kw_get(a, "vectorized")) return kw_error(a, "vectorized", "vectorized= needs a function to integrate");
   return rule_record(a, nodes, weights, n);
@@ -644,7 +632,7 @@ static Value bi_integrate(Args *a) {
   QuadOpts o;
   bool info;
   if (!arg_callable(a, 0) || !limit_arg(a, 1, "the lower limit", &lo) || !limit_arg(a, 2, "the upper limit", &hi) ||
-      !quad_opts(a, &o) || !calc_kw_bool(a, "info", false, &info))
+      !quad_opts(a, &o) || !kw_bool(a, "info", false, &info))
     return v_abrupt();
   if (!wide_range_ok(a, 2, lo, hi)) return v_abrupt();
   double *pts;

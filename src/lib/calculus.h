@@ -70,7 +70,6 @@ bool calc_kw_pos(Args *a, const char *name, double def, double *out);
 bool calc_kw_nonneg(Args *a, const char *name, double def, double *out);
 /* A keyword option that must be a whole number between min and max (def when absent). */
 bool calc_kw_count(Args *a, const char *name, size_t def, size_t min, size_t max, size_t *out);
-bool calc_kw_bool(Args *a, const char *name, bool def, bool *out);
 
 /* A new column vector (or a number when scalar and n == 1) holding x; v_abrupt() on OOM. */
 Value calc_vec_value(Args *a, const double *x, size_t n, bool scalar);

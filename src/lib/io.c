@@ -236,18 +236,6 @@ static Value csv_matrix(Args *a, const char *path, const CsvRead *st, size_t fir
   return v_obj(m);
 }
 
-static bool kw_bool(Args *a, const char *name, bool dflt, bool *out) {
-  const Value *v = kw_get(a, name);
-  *out = dflt;
-  if (!v) return true;
-  if (!IS_BOOL(*v)) {
-    kw_error(a, name, "%s= must be true or false, got a %s", name, val_type_name(*v));
-    return false;
-  }
-  *out = AS_BOOL(*v);
-  return true;
-}
-
 static Value csv_build(Args *a, const char *path, CsvRead *st, bool header, bool as_matrix) {
   if (header && st->nrows == 0) return arg_error(a, 0, "'%s' is empty: there is no header line", path);
   size_t ncols = st->nrows ? st->rows[0].n : 0;

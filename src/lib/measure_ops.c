@@ -632,7 +632,7 @@ static bool expect_opts(Args *a, Method *method, ExpectOpts *o, bool *info) {
   return calc_kw_count(a, "n", 100000, 2, 1000000000, &o->mc_n) &&
          (!kw_get(a, "order") || calc_kw_count(a, "order", 0, 1, DLT_GAUSS_MAX, &o->order)) &&
          calc_kw_nonneg(a, "abstol", 1e-13, &o->abstol) && calc_kw_nonneg(a, "reltol", 1e-12, &o->reltol) &&
-         calc_kw_bool(a, "info", false, info);
+         kw_bool(a, "info", false, info);
 }
 
 static Value est_value(Args *a, const PointFn *pf, const double *x) { return calc_vec_value(a, x, pf->k, pf->scalar_out); }

@@ -375,18 +375,6 @@ static Value plot_error(Args *a, const Span *sp, const char *fmt, ...) {
   return e;
 }
 
-static bool kw_flag(Args *a, const char *name, bool dflt, bool *out) {
-  const Value *v = kw_get(a, name);
-  *out = dflt;
-  if (!v) return true;
-  if (!IS_BOOL(*v)) {
-    kw_error(a, name, "%s= must be true or false, got a %s", name, val_type_name(*v));
-    return false;
-  }
-  *out = AS_BOOL(*v);
-  return true;
-}
-
 /* Two numbers [a, b] with a < b, both finite. */
 static bool kw_pair(Args *a, const char *name, double out[2], bool *present, bool increasing) {
   const Value *v = kw_get(a, name);
@@ -437,7 +425,7 @@ static bool plot_options(Args *a, Plot *p) {
   if (present) memcpy(p->ylim, lim, sizeof lim);
   if (kw_get(a, "grid")) {
     bool g;
-    if (!kw_flag(a, "grid", false, &g)) return false;
+    if (!kw_bool(a, "grid", false, &g)) return false;
     p->grid = g;
   }
   if (!kw_pair(a, "size", lim, &present, false)) return false;
@@ -990,7 +978,7 @@ static Value bi_plot(Args *a) {
 /* ------------------------------------------------------------------ hist, heatmap, save */
 static Value bi_hist(Args *a) {
   bool density;
-  if (!kw_flag(a, "density", false, &density)) return v_abrupt();
+  if (!kw_bool(a, "density", false, &density)) return v_abrupt();
   /* the bins are histogram()'s: the same bins=, range= and errors */
   const Builtin *h = builtin_find("histogram");
   Value rec = h->fn(a);
