@@ -166,8 +166,10 @@ void sweep_progress(SweepJob *job) {
   if (!job->progress) return;
   static double last;
   double t = now_seconds();
-  if (job->ndone < job->npoints && t - last < 0.1) return;
+  /* a sweep that ends within half a second draws nothing; after that, ten updates a second */
+  if (t - job->t0 < 0.5 || (job->ndone < job->npoints && t - last < 0.1)) return;
   last = t;
+  job->drawn = true;
   double el = t - job->t0, rate = el > 0 ? (double)job->ndone / el : 0;
   fprintf(stderr, "\r\033[Ksweep: %zu/%zu points", job->ndone, job->npoints);
   if (rate > 0) {
@@ -183,7 +185,7 @@ void sweep_progress(SweepJob *job) {
 }
 
 static void progress_end(SweepJob *job) {
-  if (!job->progress) return;
+  if (!job->progress || !job->drawn) return;
   fprintf(stderr, "\r\033[K");
   fflush(stderr);
 }

@@ -58,6 +58,7 @@ typedef struct SweepJob {
   int64_t store_id;   /* this sweep's id in it */
   bool keep_going;
   bool progress;      /* draw a progress line on stderr */
+  bool drawn;         /* it has been drawn (so erase it at the end) */
   size_t ndone;
   double t0;
   gsl_rng *rng; /* the points' stream, reseeded for each */

@@ -167,13 +167,15 @@ pgrep -f "$tmp/slow.dlt" > /dev/null && fail "Ctrl-C: worker processes left runn
 
 # --- the progress line: on a terminal's stderr only, and not with -q (`script` gives a terminal)
 if command -v script > /dev/null; then
-  printf 'let t = sweep i in 1..5 { record v = i }\nprint sum(t.v)\n' > "$tmp/prog.dlt"
+  # points of about 0.2 s: the line appears once a sweep has run for half a second
+  printf 'let t = sweep i in 1..8 {\n  let s = 0\n  for k in 1..3000000 { s = s + 1 }\n  record v = i\n}\nprint sum(t.v)\n' > "$tmp/prog.dlt"
   script -qc "$DLT --jobs 2 $tmp/prog.dlt" /dev/null > "$tmp/prog.tty" 2>&1 < /dev/null
-  grep -q "sweep: 5/5 points" "$tmp/prog.tty" || fail "progress: no progress line on a terminal: $(cat "$tmp/prog.tty")"
-  grep -q "15" "$tmp/prog.tty" || fail "progress: the result is missing"
+  grep -q "sweep: [0-9]/8 points" "$tmp/prog.tty" || fail "progress: no progress line on a terminal: $(cat "$tmp/prog.tty")"
+  grep -q "36" "$tmp/prog.tty" || fail "progress: the result is missing"
   script -qc "$DLT -q --jobs 2 $tmp/prog.dlt" /dev/null > "$tmp/progq.tty" 2>&1 < /dev/null
   grep -q "sweep:" "$tmp/progq.tty" && fail "progress: drawn despite -q"
-  $W "$DLT" --jobs 2 "$tmp/prog.dlt" > "$tmp/prog.out" 2> "$tmp/prog.err"
+  printf 'let t = sweep i in 1..200 { record v = norm(randn(30, 30) @ randn(30, 30)) }\n' > "$tmp/quick.dlt"
+  $W "$DLT" --jobs 2 "$tmp/quick.dlt" > "$tmp/prog.out" 2> "$tmp/prog.err"
   [ -s "$tmp/prog.err" ] && fail "progress: drawn when stderr is a file: $(cat "$tmp/prog.err")"
 fi
 
