@@ -167,8 +167,8 @@ pgrep -f "$tmp/slow.dlt" > /dev/null && fail "Ctrl-C: worker processes left runn
 
 # --- the progress line: on a terminal's stderr only, and not with -q (`script` gives a terminal)
 if command -v script > /dev/null; then
-  # points of about 0.2 s: the line appears once a sweep has run for half a second
-  printf 'let t = sweep i in 1..8 {\n  let s = 0\n  for k in 1..3000000 { s = s + 1 }\n  record v = i\n}\nprint sum(t.v)\n' > "$tmp/prog.dlt"
+  # points of about 0.3 s: the line appears once a sweep has run for half a second
+  printf 'let t = sweep i in 1..8 {\n  let s = 0\n  for k in 1..10000000 { s = s + 1 }\n  record v = i\n}\nprint sum(t.v)\n' > "$tmp/prog.dlt"
   script -qc "$DLT --jobs 2 $tmp/prog.dlt" /dev/null > "$tmp/prog.tty" 2>&1 < /dev/null
   grep -q "sweep: [0-9]/8 points" "$tmp/prog.tty" || fail "progress: no progress line on a terminal: $(cat "$tmp/prog.tty")"
   grep -q "36" "$tmp/prog.tty" || fail "progress: the result is missing"
