@@ -91,6 +91,7 @@ bool point_result_encode(const PointResult *r, StrBuf *out) {
   sb_putc(out, (char)r->status);
   put_text(out, r->output);
   if (r->status == POINT_OK) return put_value(out, r->rows, 0);
+  if (r->status == POINT_EXIT) put_u32(out, (uint32_t)r->exit_request);
   if (r->status == POINT_FAILED) {
     const Diag *d = &r->diag;
     put_u32(out, (uint32_t)d->kind);
@@ -231,6 +232,9 @@ bool point_result_decode(const char *data, size_t len, PointResult *res) {
     d->msg = get_text(&r);
     d->note = get_text(&r);
     d->trace = get_text(&r);
+  } else if (res->status == POINT_EXIT) {
+    res->exit_request = (int)get_u32(&r);
+    if (res->exit_request < 1 || res->exit_request > 256) r.bad = true;
   } else if (res->status != POINT_UNSENDABLE) {
     r.bad = true;
   }

@@ -128,7 +128,11 @@ bool sweep_run_point(SweepJob *job, size_t k, bool capture) {
     r->output = buf;
   }
   if (IS_NIL(rc.cur) == false) list_push(AS_LIST(rc.rows), rc.cur);
-  if (IS_ABRUPT(v)) {
+  if (IS_ABRUPT(v) && I->exit_request) { /* exit(code) in the body: the program ends here */
+    val_release(rc.rows);
+    r->status = POINT_EXIT;
+    r->exit_request = I->exit_request;
+  } else if (IS_ABRUPT(v)) {
     val_release(rc.rows);
     if (I->signal == SIG_ERROR && diag_take_runtime(I, &r->diag)) {
       r->status = POINT_FAILED;
@@ -152,7 +156,7 @@ bool sweep_run_point(SweepJob *job, size_t k, bool capture) {
   }
   r->done = true;
   job->ndone++;
-  return !dlt_interrupted;
+  return !dlt_interrupted && r->status != POINT_EXIT;
 }
 
 /* ------------------------------------------------------------------ progress */
@@ -332,7 +336,7 @@ static void emit_outputs(SweepJob *job, size_t *next) {
       free(r->output);
       r->output = NULL;
     }
-    if (r->status == POINT_FAILED && !job->keep_going) break;
+    if ((r->status == POINT_FAILED && !job->keep_going) || r->status == POINT_EXIT) break;
     (*next)++;
   }
 }
@@ -357,8 +361,9 @@ Value eval_sweep(Interp *I, Node *n) {
     if (!axis_values(I, n->u.sweep.iters.items[got], n->u.sweep.arity[got], &axes[got])) goto out;
     total *= (double)axes[got].n;
   }
-  if (total > 1e8) {
-    dlt_error(I, &n->span, "this sweep has %s points; the limit is 10^8", num_text(total).s);
+  if (total > 1e7) { /* each point keeps its coordinates, key and result until the table is built */
+    dlt_error(I, &n->span, "this sweep has %s points; the limit is 10^7 (split it into several sweeps)",
+              num_text(total).s);
     goto out;
   }
   FnProto *proto = n->u.sweep.body->u.lambda.proto;
@@ -449,6 +454,11 @@ Value eval_sweep(Interp *I, Node *n) {
   for (size_t k = 0; k < job.npoints; k++) {
     PointResult *r = &job.results[k];
     if (!r->done) continue;
+    if (r->status == POINT_EXIT) {
+      I->exit_request = r->exit_request;
+      I->signal = SIG_ERROR;
+      goto out;
+    }
     if (r->status == POINT_FAILED && (!keep_going || dlt_interrupted)) {
       diag_raise(I, r->diag);
       memset(&r->diag, 0, sizeof r->diag);

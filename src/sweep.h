@@ -30,13 +30,15 @@ typedef struct SweepConfig {
 extern SweepConfig dlt_sweep_config;
 
 /* The outcome of one point: its rows (a list of records), what it printed, and how it ended. */
-typedef enum { POINT_OK, POINT_FAILED, POINT_UNSENDABLE } PointStatus;
+/* POINT_EXIT: the body called exit(code); the program ends there, as it would in a loop */
+typedef enum { POINT_OK, POINT_FAILED, POINT_UNSENDABLE, POINT_EXIT } PointStatus;
 
 typedef struct PointResult {
   PointStatus status;
   Value rows;    /* list of records (POINT_OK) */
   char *output;  /* what the point printed, when it ran elsewhere (NULL: printed already) */
   Diag diag;     /* POINT_FAILED: the located error */
+  int exit_request; /* POINT_EXIT: Interp.exit_request (the code + 1) */
   bool done;
 } PointResult;
 

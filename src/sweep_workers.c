@@ -185,7 +185,7 @@ bool sweep_run_workers(SweepJob *job, int nworkers) {
         r->done = true;
         job->ndone++;
         if (r->status == POINT_OK && job->store) store_save(job->store, job, (size_t)k);
-        if (r->status == POINT_FAILED && !job->keep_going) stop = true;
+        if ((r->status == POINT_FAILED && !job->keep_going) || r->status == POINT_EXIT) stop = true;
         w->point = -1;
       }
       sweep_progress(job);

@@ -59,6 +59,16 @@ grep -q "fail.dlt:3:" "$tmp/fail1.err" || fail "fail: no location in $(cat "$tmp
 grep -q "note: in sweep point n=5" "$tmp/fail1.err" || fail "fail: the point is not named"
 [ "$(tail -1 "$tmp/fail1.out")" = "n = 5" ] || fail "fail: points after the failing one ran: $(tail -1 "$tmp/fail1.out")"
 
+# exit(code) in a point ends the program there, with that code, in every mode
+printf 'let t = sweep i in 1..6 {\n  print i\n  if i == 3 { exit(7) }\n  record v = i\n}\nprint "not reached"\n' > "$tmp/exit.dlt"
+for j in 1 2; do
+  $W "$DLT" -q --jobs $j "$tmp/exit.dlt" > "$tmp/exit$j.out" 2> "$tmp/exit$j.err"
+  rc=$?
+  [ $rc = 7 ] || fail "exit -j $j: exit code $rc, expected 7"
+  [ "$(tr '\n' ' ' < "$tmp/exit$j.out")" = "1 2 3 " ] || fail "exit -j $j: printed $(cat "$tmp/exit$j.out")"
+  [ -s "$tmp/exit$j.err" ] && fail "exit -j $j: stderr $(cat "$tmp/exit$j.err")"
+done
+
 # --keep-going: the failure is a row with the error, the sweep finishes
 printf 'print t\n' >> "$tmp/fail.dlt"
 for j in 1 2; do
