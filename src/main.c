@@ -54,8 +54,10 @@ static void print_version(void) {
 #else
   printf("CBLAS: GSL's reference CBLAS (gslcblas)\n");
 #endif
-#ifdef DLT_HAVE_MPI
-  printf("MPI: yes (sweeps across ranks under mpirun)\n");
+#if defined DLT_WITH_MPI
+  printf("MPI: yes (this is dlt-mpi, which dlt runs under mpirun)\n");
+#elif defined DLT_HAVE_MPI
+  printf("MPI: yes (under mpirun, dlt runs dlt-mpi: sweeps across ranks)\n");
 #else
   printf("MPI: no (configure --with-mpi)\n");
 #endif

@@ -23,6 +23,7 @@
 #include "print.h"
 
 SweepConfig dlt_sweep_config = {1, false, false, NULL, NULL, 1};
+bool (*sweep_run_mpi)(SweepJob *job);
 
 /* The running point's rows: `record` appends to cur, and starts a new row when a name it writes
  * is already in cur (so `record a = 1; record b = 2` is one row, and a loop that records the same
@@ -429,7 +430,7 @@ Value eval_sweep(Interp *I, Node *n) {
 
   size_t remaining = job.npoints - job.ndone;
   fflush(I->out);
-  if (!nested && dlt_sweep_config.mpi_size > 1 && remaining > 0) {
+  if (!nested && dlt_sweep_config.mpi_size > 1 && sweep_run_mpi && remaining > 0) {
     if (!sweep_run_mpi(&job)) goto out;
   } else if (!nested && dlt_sweep_config.jobs > 1 && remaining > 1) {
     if (!sweep_run_workers(&job, dlt_sweep_config.jobs)) goto out;

@@ -74,11 +74,12 @@ bool sweep_run_point(SweepJob *job, size_t k, bool capture);
  * not start: the caller falls back to running points here). */
 bool sweep_run_workers(SweepJob *job, int nworkers);
 
-/* MPI: initialise when mpirun started this process (sets dlt_mpi_rank and mpi_size), finish. */
+/* MPI (sweep_mpi.c, linked into the dlt binaries, not libdlt): initialise when mpirun started this
+ * process (sets dlt_mpi_rank and mpi_size and installs sweep_run_mpi), and finish. */
 void dlt_mpi_start(int *argc, char ***argv);
 void dlt_mpi_finish(void);
-/* Share every point's result among MPI ranks, each computing its share. */
-bool sweep_run_mpi(SweepJob *job);
+/* Share every point's result among MPI ranks, each computing its share; NULL outside MPI. */
+extern bool (*sweep_run_mpi)(SweepJob *job);
 
 /* Add a point's rows to a table whose first nvars columns are the sweep variables. */
 struct Table;
