@@ -23,6 +23,7 @@
 
 #include "../arith.h"
 #include "../builtin.h"
+#include "stats.h"
 #include "../interp.h"
 #include "../print.h"
 #include "../strbuf.h"
@@ -537,36 +538,48 @@ static bool fit_points(Args *a, Scale sc, size_t min_n, const char *why, Points 
   return ok;
 }
 
-typedef struct Line {
-  double c0, c1, se0, se1, r2, resid_sd;
-} Line;
-
-/* ordinary least squares y = c0 + c1 x; the standard errors use s² = SSE/(n - 2) */
-static Line fit_line(const Points *p) {
-  Line L;
+LineFit stats_fit_line(const double *x, const double *y, size_t n) {
+  LineFit L = {NAN, NAN, NAN, NAN, NAN, NAN, n};
+  bool all_equal = true;
+  for (size_t i = 1; i < n; i++) all_equal = all_equal && x[i] == x[0];
+  if (n < 2 || all_equal) return L;
   double cov00, cov01, cov11, sse;
-  gsl_fit_linear(p->x, 1, p->y, 1, p->n, &L.c0, &L.c1, &cov00, &cov01, &cov11, &sse);
-  L.se0 = sqrt(cov00);
-  L.se1 = sqrt(cov11);
-  L.r2 = 1 - sse / gsl_stats_tss(p->y, 1, p->n);
-  L.resid_sd = sqrt(sse / (double)(p->n - 2));
+  gsl_fit_linear(x, 1, y, 1, n, &L.intercept, &L.slope, &cov00, &cov01, &cov11, &sse);
+  if (n > 2) {
+    L.se_intercept = sqrt(cov00);
+    L.se_slope = sqrt(cov11);
+    L.resid_sd = sqrt(sse / (double)(n - 2));
+  }
+  L.r2 = 1 - sse / gsl_stats_tss(y, 1, n);
   return L;
+}
+
+Value stats_line_record(const LineFit *L) {
+  Value r = record_new();
+  record_set(AS_RECORD(r), "intercept", v_num(L->intercept));
+  record_set(AS_RECORD(r), "slope", v_num(L->slope));
+  record_set(AS_RECORD(r), "se_intercept", v_num(L->se_intercept));
+  record_set(AS_RECORD(r), "se_slope", v_num(L->se_slope));
+  record_set(AS_RECORD(r), "r2", v_num(L->r2));
+  record_set(AS_RECORD(r), "residual_sd", v_num(L->resid_sd));
+  return r;
+}
+
+Value stats_loglog_record(const LineFit *L) {
+  Value r = record_new();
+  record_set(AS_RECORD(r), "slope", v_num(L->slope));
+  record_set(AS_RECORD(r), "se", v_num(L->se_slope));
+  record_set(AS_RECORD(r), "intercept", v_num(L->intercept));
+  return r;
 }
 
 static Value bi_fit_linear(Args *a) {
   Scale sc = SC_LINEAR;
   Points p;
   if (!get_scale(a, &sc) || !fit_points(a, sc, 3, " for standard errors", &p)) return v_abrupt();
-  Line L = fit_line(&p);
+  LineFit L = stats_fit_line(p.x, p.y, p.n);
   points_free(&p);
-  Value r = record_new();
-  record_set(AS_RECORD(r), "intercept", v_num(L.c0));
-  record_set(AS_RECORD(r), "slope", v_num(L.c1));
-  record_set(AS_RECORD(r), "se_intercept", v_num(L.se0));
-  record_set(AS_RECORD(r), "se_slope", v_num(L.se1));
-  record_set(AS_RECORD(r), "r2", v_num(L.r2));
-  record_set(AS_RECORD(r), "residual_sd", v_num(L.resid_sd));
-  return r;
+  return stats_line_record(&L);
 }
 
 static Value bi_slope(Args *a) {
@@ -582,13 +595,9 @@ static Value bi_slope(Args *a) {
 static Value bi_loglog_slope(Args *a) {
   Points p;
   if (!fit_points(a, SC_LOGLOG_SLOPE, 3, " for a standard error", &p)) return v_abrupt();
-  Line L = fit_line(&p);
+  LineFit L = stats_fit_line(p.x, p.y, p.n);
   points_free(&p);
-  Value r = record_new();
-  record_set(AS_RECORD(r), "slope", v_num(L.c1));
-  record_set(AS_RECORD(r), "se", v_num(L.se1));
-  record_set(AS_RECORD(r), "intercept", v_num(L.c0));
-  return r;
+  return stats_loglog_record(&L);
 }
 
 static int cmp_num(const void *x, const void *y) {

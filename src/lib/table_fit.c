@@ -18,12 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_fit.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "../builtin.h"
 #include "../interp.h"
 #include "../print.h"
+#include "stats.h"
 #include "table.h"
 
 typedef enum { SC_LINEAR, SC_LOGLOG, SC_SEMILOGX, SC_SEMILOGY } Scale;
@@ -35,10 +34,6 @@ typedef struct FitCols {
   int *keys, nkeys;
 } FitCols;
 
-typedef struct Line {
-  double slope, se_slope, intercept, se_intercept, r2, resid_sd;
-  size_t n;
-} Line;
 
 /* x=, y= (positional arguments 1 and 2, or keywords), scale= and by= of a fit call */
 static bool fit_cols(Args *a, const Table *t, bool with_scale, bool with_by, FitCols *f) {
@@ -91,7 +86,7 @@ static bool fit_value(Args *a, const Table *t, size_t row, int c, bool take_log,
 /* The least-squares line through rows[0..n) of t; false after an error. strict: fewer than
  * min_n points, or all x equal, is an error (else nan). */
 static bool fit_rows(Args *a, const Table *t, const FitCols *f, const size_t *rows, size_t n, bool strict,
-                     size_t min_n, Line *L) {
+                     size_t min_n, LineFit *L) {
   double *x = dlt_xmalloc((n ? n : 1) * sizeof(double)), *y = dlt_xmalloc((n ? n : 1) * sizeof(double));
   bool lx = f->scale == SC_LOGLOG || f->scale == SC_SEMILOGX, ly = f->scale == SC_LOGLOG || f->scale == SC_SEMILOGY;
   size_t m = 0;
@@ -104,8 +99,6 @@ static bool fit_rows(Args *a, const Table *t, const FitCols *f, const size_t *ro
   }
   bool all_equal = true;
   for (size_t i = 1; i < m; i++) all_equal = all_equal && x[i] == x[0];
-  L->n = m;
-  L->slope = L->se_slope = L->intercept = L->se_intercept = L->r2 = L->resid_sd = NAN;
   if (ok && strict && m < min_n) {
     call_error(a, "needs at least %zu rows with both %s and %s%s, got %zu", min_n, t->cols[f->x].name,
                t->cols[f->y].name, min_n > 2 ? " for standard errors" : "", m);
@@ -114,18 +107,7 @@ static bool fit_rows(Args *a, const Table *t, const FitCols *f, const size_t *ro
     call_error(a, "every %s is equal, so the slope is undefined", t->cols[f->x].name);
     ok = false;
   }
-  if (ok && m >= 2 && !all_equal) {
-    double c0, c1, cov00, cov01, cov11, sse;
-    gsl_fit_linear(x, 1, y, 1, m, &c0, &c1, &cov00, &cov01, &cov11, &sse);
-    L->slope = c1;
-    L->intercept = c0;
-    if (m > 2) {
-      L->se_slope = sqrt(cov11);
-      L->se_intercept = sqrt(cov00);
-      L->resid_sd = sqrt(sse / (double)(m - 2));
-    }
-    L->r2 = 1 - sse / gsl_stats_tss(y, 1, m);
-  }
+  *L = stats_fit_line(x, y, m);
   free(x);
   free(y);
   return ok;
@@ -141,7 +123,7 @@ static Value fit_table(Args *a, const Table *t, const FitCols *f, const char *co
   bool ok = true;
   for (int k = 0; k < nwant && ok; k++) ok = table_new_col(a, out, want[k]) >= 0;
   for (size_t q = 0; q < g.n && ok; q++) {
-    Line L;
+    LineFit L;
     ok = fit_rows(a, t, f, g.order + g.start[q], g.start[q + 1] - g.start[q], false, 2, &L);
     for (int k = 0; k < nwant && ok; k++) {
       const char *w = want[k];
@@ -159,7 +141,7 @@ static Value fit_table(Args *a, const Table *t, const FitCols *f, const char *co
   return v_obj(out);
 }
 
-static bool fit_all_rows(Args *a, const Table *t, const FitCols *f, size_t min_n, Line *L) {
+static bool fit_all_rows(Args *a, const Table *t, const FitCols *f, size_t min_n, LineFit *L) {
   size_t *rows = dlt_xmalloc((t->nrows ? t->nrows : 1) * sizeof(size_t));
   for (size_t i = 0; i < t->nrows; i++) rows[i] = i;
   bool ok = fit_rows(a, t, f, rows, t->nrows, true, min_n, L);
@@ -189,7 +171,7 @@ Value table_slope(Args *a) {
     free(f.keys);
     return r;
   }
-  Line L;
+  LineFit L;
   if (!fit_all_rows(a, t, &f, 2, &L)) return v_abrupt();
   return v_num(L.slope);
 }
@@ -198,34 +180,23 @@ Value table_slope(Args *a) {
 Value table_fit_linear(Args *a) {
   Table *t = AS_TABLE(a->v[0]);
   FitCols f;
-  Line L;
+  LineFit L;
   if (!table_method_args(a, 1, 3, "x y scale", "fit_linear(t, x=\"col\", y=\"col\", scale=\"linear\")") ||
       !fit_cols(a, t, true, false, &f) || !fit_all_rows(a, t, &f, 3, &L))
     return v_abrupt();
-  Value r = record_new();
-  record_set(AS_RECORD(r), "intercept", v_num(L.intercept));
-  record_set(AS_RECORD(r), "slope", v_num(L.slope));
-  record_set(AS_RECORD(r), "se_intercept", v_num(L.se_intercept));
-  record_set(AS_RECORD(r), "se_slope", v_num(L.se_slope));
-  record_set(AS_RECORD(r), "r2", v_num(L.r2));
-  record_set(AS_RECORD(r), "residual_sd", v_num(L.resid_sd));
-  return r;
+  return stats_line_record(&L);
 }
 
 /* loglog_slope(t, x, y): {slope, se, intercept} of log y against log x */
 Value table_loglog_slope(Args *a) {
   Table *t = AS_TABLE(a->v[0]);
   FitCols f;
-  Line L;
+  LineFit L;
   if (!table_method_args(a, 1, 3, "x y", "loglog_slope(t, x=\"col\", y=\"col\")") || !fit_cols(a, t, false, false, &f))
     return v_abrupt();
   f.scale = SC_LOGLOG;
   if (!fit_all_rows(a, t, &f, 3, &L)) return v_abrupt();
-  Value r = record_new();
-  record_set(AS_RECORD(r), "slope", v_num(L.slope));
-  record_set(AS_RECORD(r), "se", v_num(L.se_slope));
-  record_set(AS_RECORD(r), "intercept", v_num(L.intercept));
-  return r;
+  return stats_loglog_record(&L);
 }
 
 /* The rate r of the values of column c in rows[0..n) (in that order) converging like C r^k, as
@@ -267,11 +238,7 @@ static bool rate_rows(Args *a, const Table *t, int c, const size_t *rows, size_t
     k[i] = (double)(i + 1);
     le[i] = log(e);
   }
-  if (ok && defined) {
-    double c0, c1, cov00, cov01, cov11, sse;
-    gsl_fit_linear(k, 1, le, 1, ne, &c0, &c1, &cov00, &cov01, &cov11, &sse);
-    *rate = exp(c1);
-  }
+  if (ok && defined) *rate = exp(stats_fit_line(k, le, ne).slope);
   free(x);
   free(k);
   free(le);
