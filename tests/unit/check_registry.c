@@ -3,6 +3,8 @@
  * A name registered twice would silently shadow the later one (builtin_find returns the first),
  * so modules written independently must not collide. */
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../src/builtin.h"
@@ -31,11 +33,43 @@ START_TEST(every_builtin_has_help_and_signature) {
 }
 END_TEST
 
+/* The language reference lists every builtin as `name(...)`: a builtin nobody can find in the
+ * reference does not exist for a reader. (DLT_SRCDIR is set by make check.) */
+START_TEST(every_builtin_is_in_the_reference) {
+  const char *src = getenv("DLT_SRCDIR");
+  if (!src) return;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/docs/language.md", src);
+  FILE *f = fopen(path, "rb");
+  ck_assert_msg(f != NULL, "cannot read %s", path);
+  static char doc[1 << 21];
+  size_t n = fread(doc, 1, sizeof doc - 1, f);
+  fclose(f);
+  doc[n] = '\0';
+  char missing[4096] = "";
+  int nmissing = 0;
+  for (const Module *const *m = dlt_modules; *m; m++)
+    for (const Builtin *b = (*m)->fns; b->name; b++) {
+      char needle[80];
+      snprintf(needle, sizeof needle, "`%s(", b->name);
+      if (!strstr(doc, needle)) {
+        nmissing++;
+        if (strlen(missing) + strlen(b->name) + 3 < sizeof missing) {
+          strcat(missing, " ");
+          strcat(missing, b->name);
+        }
+      }
+    }
+  ck_assert_msg(nmissing == 0, "%d builtins have no `name(` entry in docs/language.md:%s", nmissing, missing);
+}
+END_TEST
+
 Suite *registry_suite(void) {
   Suite *s = suite_create("registry");
   TCase *tc = tcase_create("builtins");
   tcase_add_test(tc, names_are_unique);
   tcase_add_test(tc, every_builtin_has_help_and_signature);
+  tcase_add_test(tc, every_builtin_is_in_the_reference);
   suite_add_tcase(s, tc);
   return s;
 }
