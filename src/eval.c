@@ -855,7 +855,9 @@ Value eval_node(Interp *I, Node *n) {
   return dlt_error(I, &n->span, "internal error: unknown node kind %d", n->kind);
 }
 
-Value eval_chunk(Interp *I, FnProto *chunk) {
+Value eval_chunk(Interp *I, FnProto *chunk) { return eval_chunk_steps(I, chunk, NULL); }
+
+Value eval_chunk_steps(Interp *I, FnProto *chunk, const StepHook *hook) {
   Value *fp = I->sp;
   if (fp + chunk->nslots > I->stack_end) return dlt_error(I, &chunk->span, "recursion too deep (the value stack is full)");
   for (int i = 0; i < chunk->nslots; i++) fp[i] = v_nil();
@@ -864,7 +866,21 @@ Value eval_chunk(Interp *I, FnProto *chunk) {
   I->sp = fp + chunk->nslots;
   I->fp = fp;
   I->closure = NULL;
-  Value r = eval_block(I, chunk->body);
+  Value r;
+  if (!hook) {
+    r = eval_block(I, chunk->body);
+  } else { /* one top-level statement at a time, with the stepper's hooks around each */
+    NodeList *l = &chunk->body->u.list;
+    r = v_nil();
+    for (int i = 0; i < l->n; i++) {
+      val_release(r);
+      r = v_nil();
+      if (!hook->before(hook->ctx, l->items[i])) break;
+      r = eval_node(I, l->items[i]);
+      if (IS_ABRUPT(r)) break;
+      hook->after(hook->ctx, l->items[i], r);
+    }
+  }
   if (IS_ABRUPT(r) && I->signal != SIG_ERROR) { /* cannot happen: the resolver rejects stray break/return */
     I->signal = SIG_NONE;
     r = v_nil();

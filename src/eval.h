@@ -18,6 +18,14 @@ Value call_value(Interp *I, Value fn, Args *args);
  * (V_UNDEF where not given) and the frame owning them; releases the frame on return. */
 Value call_closure_frame(Interp *I, Closure *c, Value *fp, const Span *call);
 Value make_closure(Interp *I, FnProto *p);
+/* Stepping through a program (step.c): before() is called with each top-level statement before it
+ * runs (false stops the program there), after() with its value once it has run. */
+typedef struct StepHook {
+  bool (*before)(void *ctx, Node *stmt);
+  void (*after)(void *ctx, Node *stmt, Value v);
+  void *ctx;
+} StepHook;
+Value eval_chunk_steps(Interp *I, FnProto *chunk, const StepHook *hook);
 /* sweep.c */
 Value eval_sweep(Interp *I, Node *n);
 Value eval_record_row(Interp *I, Node *n);

@@ -275,14 +275,16 @@ int interp_load_import(Interp *I, int importer, const char *path, const Span *wh
 }
 
 /* ------------------------------------------------------------------ running */
-int interp_run_source(Interp *I, int source, Value *result) {
+int interp_run_source(Interp *I, int source, Value *result) { return interp_step_source(I, source, result, NULL); }
+
+int interp_step_source(Interp *I, int source, Value *result, const StepHook *hook) {
   if (result) *result = v_nil();
   Node *program = dlt_parse(I, source, NULL);
   /* resolve even a program with syntax errors: name errors are reported alongside them */
   FnProto *chunk = resolve_program(I, program);
   if (I->ndiags) return DLT_EXIT_PARSE;
   I->signal = SIG_NONE;
-  Value r = eval_chunk(I, chunk);
+  Value r = eval_chunk_steps(I, chunk, hook);
   if (IS_ABRUPT(r)) {
     I->signal = SIG_NONE;
     if (I->exit_request && !I->ndiags) return I->exit_request - 1;
@@ -302,19 +304,24 @@ int interp_run_string(Interp *I, const char *name, const char *code, Value *resu
   return interp_run_source(I, src, result);
 }
 
-int interp_run_file(Interp *I, const char *path) {
+int interp_add_file(Interp *I, const char *path) {
   size_t len;
   char *text = read_file(path, &len);
   if (!text) {
     fprintf(stderr, "dlt: cannot open %s: %s\n", path, strerror(errno));
-    return DLT_EXIT_USAGE;
+    return -1;
   }
   char canon[PATH_MAX];
   if (realpath(path, canon)) mark_imported(I, canon);
   char *dir = dir_of(path);
   int src = interp_add_source(I, path, dir, text, len);
   free(dir);
-  return interp_run_source(I, src, NULL);
+  return src;
+}
+
+int interp_run_file(Interp *I, const char *path) {
+  int src = interp_add_file(I, path);
+  return src < 0 ? DLT_EXIT_USAGE : interp_run_source(I, src, NULL);
 }
 
 bool dlt_input_incomplete(Interp *I, const char *text) {

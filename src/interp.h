@@ -103,6 +103,12 @@ int interp_add_source(Interp *I, const char *name, const char *dir, char *text, 
 int interp_run_source(Interp *I, int source, Value *result);
 int interp_run_file(Interp *I, const char *path);
 int interp_run_string(Interp *I, const char *name, const char *code, Value *result);
+/* interp_run_source with a stepper's hooks around each top-level statement (eval.h, step.c) */
+struct StepHook;
+int interp_step_source(Interp *I, int source, Value *result, const struct StepHook *hook);
+/* Read a file into a new source (its directory is where its imports are found); -1 and a message
+ * on stderr when it cannot be read. */
+int interp_add_file(Interp *I, const char *path);
 
 /* Is this REPL input complete, or does it need more lines (open brackets, trailing operator,
  * unterminated string)? */

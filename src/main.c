@@ -14,6 +14,7 @@
 
 #include "interp.h"
 #include "repl.h"
+#include "step.h"
 #include "sweep.h"
 #include "lib/plot.h"
 
@@ -40,6 +41,7 @@ static const char usage[] =
   "  --store FILE     keep every finished sweep point in FILE (SQLite); rerunning resumes\n"
   "  --keep-going     a sweep point that fails becomes a row with an error column\n"
   "  --plot=term      also draw every plot written to a file in the terminal\n"
+  "  --step           run FILE one statement at a time, with its #' narrative (a lecture)\n"
   "  -q, --quiet      no banner in the REPL, no sweep progress line\n"
   "  -h, --help       show this help\n"
   "  -v, --version    show the DLT, GSL and CBLAS versions\n"
@@ -109,7 +111,7 @@ static void set_script_args(Interp *I, char **args, int n) {
 
 static int run(int argc, char **argv) {
   const char *code = NULL, *file = NULL;
-  bool quiet = false, from_stdin = false;
+  bool quiet = false, from_stdin = false, step = false;
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -138,6 +140,8 @@ static int run(int argc, char **argv) {
         return DLT_EXIT_USAGE;
       }
       dlt_sweep_config.store = v;
+    } else if (strcmp(a, "--step") == 0) {
+      step = true;
     } else if (strcmp(a, "--keep-going") == 0) {
       dlt_sweep_config.keep_going = true;
     } else if (strcmp(a, "--plot=term") == 0) {
@@ -181,6 +185,9 @@ static int run(int argc, char **argv) {
   int rc;
   if (code) {
     rc = interp_run_string(I, "<-e>", code, NULL);
+  } else if (file && step) {
+    /* on a terminal, wait before each statement; otherwise print the whole transcript */
+    rc = dlt_step_file(I, file, isatty(STDIN_FILENO) && isatty(STDOUT_FILENO));
   } else if (file) {
     rc = interp_run_file(I, file);
   } else if (from_stdin || !isatty(STDIN_FILENO)) {

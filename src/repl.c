@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "repl.h"
+#include "step.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -52,7 +53,7 @@ static const struct {
   {NULL, NULL},
 };
 
-static const char *const commands[] = {":help", ":load", ":vars", ":quit", NULL};
+static const char *const commands[] = {":help", ":load", ":step", ":vars", ":quit", NULL};
 
 /* ------------------------------------------------------------------ history */
 static char *history_path(void) {
@@ -71,6 +72,7 @@ static void cmd_help(Interp *I, const char *arg) {
     printf(":help          this list\n"
            ":help NAME     what a builtin or keyword does\n"
            ":load FILE     run a file in this session\n"
+           ":step FILE     run a file one statement at a time, with its narrative\n"
            ":vars          the variables you have defined\n"
            ":quit          leave (or Ctrl-D)\n"
            "\nbuiltins by module:\n");
@@ -156,12 +158,14 @@ static bool run_command(Interp *I, char *line) {
     cmd_help(I, arg);
   } else if (strcmp(cmd, "vars") == 0) {
     cmd_vars(I);
-  } else if (strcmp(cmd, "load") == 0) {
+  } else if (strcmp(cmd, "load") == 0 || strcmp(cmd, "step") == 0) {
     if (!*arg) {
-      printf(":load needs a file name\n");
+      printf(":%s needs a file name\n", cmd);
     } else {
-      interp_run_file(I, arg);
+      if (strcmp(cmd, "step") == 0) dlt_step_file(I, arg, true);
+      else interp_run_file(I, arg);
       diags_print(I, stderr);
+      dlt_interrupted = 0;
     }
   } else {
     printf("unknown command ':%s' (try :help)\n", cmd);

@@ -136,6 +136,51 @@ if [ -z "$W" ]; then
   has trainint err "longtrain.dlt:2:9: error: interrupted"
 fi
 
+# --- --step: a lecture one statement at a time (off a terminal: the whole transcript)
+cat > "$tmp/lecture.dlt" <<'DLT'
+#' # Monte Carlo error
+#' The mean of m draws has standard error 1/sqrt(m).
+let m = 4
+let X = ones(m, 2)
+print sum(X)
+fn sq(v) = v * v
+sq(3)
+#' The end.
+DLT
+run step 0 $W "$DLT" --step "$tmp/lecture.dlt"
+cat > "$tmp/step.want" <<'TXT'
+
+# Monte Carlo error
+The mean of m draws has standard error 1/sqrt(m).
+
+   3 │ let m = 4
+  → m = 4
+   4 │ let X = ones(m, 2)
+  → X = [[1, 1], [1, 1], [1, 1], [1, 1]]
+   5 │ print sum(X)
+8
+   6 │ fn sq(v) = v * v
+  → sq = <fn sq(v)>
+   7 │ sq(3)
+  → 9
+
+The end.
+
+TXT
+cmp -s "$tmp/step.out" "$tmp/step.want" || fail "--step transcript: $(diff "$tmp/step.want" "$tmp/step.out" | head -10)"
+# an error stops the lecture with its located message
+printf 'let a = 1\nlet b = a @ [1, 2]\nprint "not reached"\n' > "$tmp/step_err.dlt"
+run step_err 4 $W "$DLT" --step "$tmp/step_err.dlt"
+has step_err err "step_err.dlt:2:"
+grep -q "not reached" "$tmp/step_err.out" && fail "--step ran past an error"
+# on a terminal it waits: Enter runs a statement, p EXPR prints, q stops (script gives a terminal)
+if command -v script > /dev/null; then
+  printf '\n\np m * 10\nq\n' | script -qc "$DLT --step $tmp/lecture.dlt" /dev/null > "$tmp/step_tty.out" 2>&1
+  tr -d '\r' < "$tmp/step_tty.out" | grep -q "> 40$" || fail "--step p EXPR: $(tr -d '\r' < "$tmp/step_tty.out" | tail -5)"
+  grep -q "The end" "$tmp/step_tty.out" && fail "--step q: the lecture went on after q"
+  grep -q "\[Enter\] run" "$tmp/step_tty.out" || fail "--step on a terminal: no prompt"
+fi
+
 # --- the generated test list (tests/tests.am) names every test program
 if [ -n "${DLT_SRCDIR:-}" ] && [ -f "$DLT_SRCDIR/tests/tests.am" ]; then
   for f in "$DLT_SRCDIR"/tests/lang/*.dlt "$DLT_SRCDIR"/tests/fail/*.dlt; do
