@@ -522,11 +522,13 @@ static bool plot_write(Args *a, const Plot *p, const char *path, const Span *sp)
   return true;
 }
 
-/* file= of the builders: write now, then hand the plot back. Takes p. */
+/* The end of every builder: the figure options, then file= (write now), then hand the plot back.
+ * Takes p; it is released on an error. */
 static Value plot_finish(Args *a, Plot *p) {
   const char *path;
   bool present;
-  if (!kw_str(a, "file", &path, &present) || (present && !plot_write(a, p, path, kw_span(a, "file")))) {
+  if (!plot_options(a, p) || !kw_str(a, "file", &path, &present) ||
+      (present && !plot_write(a, p, path, kw_span(a, "file")))) {
     val_release(v_obj(p));
     return v_abrupt();
   }
@@ -691,10 +693,6 @@ static Value plot_vectors(Args *a) {
       for (size_t i = 0; i < n; i++) s->err[i] = ser_get(AS_MAT(em), byrow, i, j);
     }
     if (labels[j]) s->label = dlt_xstrdup(labels[j]);
-  }
-  if (!plot_options(a, p)) {
-    r = plot_fail(p);
-    goto done;
   }
   r = plot_finish(a, p);
 done:
@@ -907,10 +905,6 @@ static Value plot_table(Args *a) {
   free(all);
   if (xname) p->xlabel = dlt_xstrdup(xname);
   if (ny == 1) p->ylabel = dlt_xstrdup(ynames[0]);
-  if (!plot_options(a, p)) {
-    r = plot_fail(p);
-    goto done;
-  }
   r = plot_finish(a, p);
 done:
   free(x);
@@ -964,7 +958,6 @@ static Value plot_plots(Args *a) {
       p->s[k].auto_label = false;
     }
   }
-  if (!plot_options(a, p)) return plot_fail(p);
   return plot_finish(a, p);
 }
 
@@ -997,7 +990,6 @@ static Value bi_hist(Args *a) {
   if (!kw_str(a, "label", &lab, &present)) return plot_fail(p);
   if (present) s->label = dlt_xstrdup(lab);
   p->ylabel = dlt_xstrdup(density ? "density" : "count");
-  if (!plot_options(a, p)) return plot_fail(p);
   return plot_finish(a, p);
 }
 
@@ -1026,7 +1018,6 @@ static Value bi_heatmap(Args *a) {
   const char *lab;
   if (!kw_str(a, "label", &lab, &present)) return plot_fail(p);
   if (present) s->label = dlt_xstrdup(lab);
-  if (!plot_options(a, p)) return plot_fail(p);
   return plot_finish(a, p);
 }
 
