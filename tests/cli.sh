@@ -183,7 +183,8 @@ fi
 
 # --- the generated test list (tests/tests.am) names every test program
 if [ -n "${DLT_SRCDIR:-}" ] && [ -f "$DLT_SRCDIR/tests/tests.am" ]; then
-  for f in "$DLT_SRCDIR"/tests/lang/*.dlt "$DLT_SRCDIR"/tests/fail/*.dlt; do
+  for f in "$DLT_SRCDIR"/tests/lang/*.dlt "$DLT_SRCDIR"/tests/fail/*.dlt \
+           "$DLT_SRCDIR"/examples/lectures/*/*.dlt "$DLT_SRCDIR"/examples/lectures/*/*.expected; do
     rel=${f#"$DLT_SRCDIR"/}
     grep -q "	$rel\( \|$\)" "$DLT_SRCDIR/tests/tests.am" || fail "tests/tests.am lacks $rel: run scripts/update-test-list"
   done
