@@ -14,6 +14,7 @@
 
 #include "interp.h"
 #include "repl.h"
+#include "report.h"
 #include "step.h"
 #include "sweep.h"
 #include "lib/plot.h"
@@ -42,6 +43,8 @@ static const char usage[] =
   "  --keep-going     a sweep point that fails becomes a row with an error column\n"
   "  --plot=term      also draw every plot written to a file in the terminal\n"
   "  --step           run FILE one statement at a time, with its #' narrative (a lecture)\n"
+  "  --report OUT     run FILE and write its narrative, code, output and figures to OUT\n"
+  "                   (.html: one self-contained page; .md: Markdown)\n"
   "  -q, --quiet      no banner in the REPL, no sweep progress line\n"
   "  -h, --help       show this help\n"
   "  -v, --version    show the DLT, GSL and CBLAS versions\n"
@@ -111,6 +114,7 @@ static void set_script_args(Interp *I, char **args, int n) {
 
 static int run(int argc, char **argv) {
   const char *code = NULL, *file = NULL;
+  const char *report = NULL;
   bool quiet = false, from_stdin = false, step = false;
   int i = 1;
   for (; i < argc; i++) {
@@ -142,6 +146,12 @@ static int run(int argc, char **argv) {
       dlt_sweep_config.store = v;
     } else if (strcmp(a, "--step") == 0) {
       step = true;
+    } else if (strcmp(a, "--report") == 0 || strncmp(a, "--report=", 9) == 0) {
+      report = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!report || !*report) {
+        fprintf(stderr, "dlt: --report needs the name of the report to write (.html or .md)\n");
+        return DLT_EXIT_USAGE;
+      }
     } else if (strcmp(a, "--keep-going") == 0) {
       dlt_sweep_config.keep_going = true;
     } else if (strcmp(a, "--plot=term") == 0) {
@@ -174,6 +184,15 @@ static int run(int argc, char **argv) {
     }
   }
 
+  if ((report || step) && !file) {
+    fprintf(stderr, "dlt: %s needs a program file\n", report ? "--report" : "--step");
+    return DLT_EXIT_USAGE;
+  }
+  if (report && step) {
+    fprintf(stderr, "dlt: --report and --step cannot be combined\n");
+    return DLT_EXIT_USAGE;
+  }
+
   Interp *I = interp_new();
   set_script_args(I, argv + i, argc - i);
   /* the run store knows a script by its full path */
@@ -185,6 +204,8 @@ static int run(int argc, char **argv) {
   int rc;
   if (code) {
     rc = interp_run_string(I, "<-e>", code, NULL);
+  } else if (file && report) {
+    rc = dlt_report_file(I, file, report);
   } else if (file && step) {
     /* on a terminal, wait before each statement; otherwise print the whole transcript */
     rc = dlt_step_file(I, file, isatty(STDIN_FILENO) && isatty(STDOUT_FILENO));

@@ -57,4 +57,8 @@ typedef struct ParseCtx {
  * I->guessed_names, so the resolver does not report names a broken statement meant to declare. */
 Node *dlt_parse(Interp *I, int source, bool *incomplete);
 
+/* Whether the n bytes at s are a word the scanner reserves (let, fn, ...) or a contextual keyword
+ * (record, seed): the report's highlighter colours what the language reads as a keyword. */
+bool dlt_is_keyword(const char *s, size_t n);
+
 #endif

@@ -210,12 +210,19 @@ static void print_value(StrBuf *b, Value v, PrintMode mode, int depth, int inden
   case OBJ_MATRIX: print_mat(b, AS_MAT(v), indent, (mode & PRINT_INLINE) != 0); return;
   case OBJ_LIST: {
     List *l = AS_LIST(v);
+    /* on one line (a binding in --step, a message) a long list is summarised as matrices are */
+    bool cut = (mode & PRINT_INLINE) && l->n > MAT_ROWS_MAX;
     sb_putc(b, '[');
     for (size_t i = 0; i < l->n; i++) {
+      if (cut && i == MAT_ROWS_EDGE) {
+        sb_puts(b, ", ...");
+        i = l->n - MAT_ROWS_EDGE;
+      }
       if (i) sb_puts(b, ", ");
       print_value(b, l->items[i], PRINT_REPR | (mode & PRINT_INLINE), depth + 1, indent + 1);
     }
     sb_putc(b, ']');
+    if (cut) sb_printf(b, " (%zu items)", l->n);
     return;
   }
   case OBJ_RECORD: {

@@ -27,6 +27,8 @@
 #include "table.h"
 
 bool dlt_plot_term = false;
+void (*dlt_plot_sink)(void *ctx, const Plot *p) = NULL;
+void *dlt_plot_sink_ctx = NULL;
 
 /* Series of a figure drawn with lines and markers by default up to this many points. */
 enum { PLOT_MARKER_POINTS = 30, PLOT_MAX_GROUPS = 20 };
@@ -298,7 +300,10 @@ void plot_tick_label(double t, double step, double amax, bool logaxis, int style
 }
 
 /* ------------------------------------------------------------------ printing, fields, operators */
-static void plot_print(Obj *o, StrBuf *out) { plot_term_draw((const Plot *)o, out, 0, 0); }
+static void plot_print(Obj *o, StrBuf *out) {
+  if (dlt_plot_sink) dlt_plot_sink(dlt_plot_sink_ctx, (const Plot *)o);
+  else plot_term_draw((const Plot *)o, out, 0, 0);
+}
 
 static size_t plot_points(const Plot *p) {
   size_t n = 0;
@@ -512,6 +517,7 @@ static bool plot_write(Args *a, const Plot *p, const char *path, const Span *sp)
     return false;
   }
   if (skipped) plot_note(a->I, sp, "%zu of %zu points not drawn in '%s' (%s)", skipped, plot_points(p), path, skip_reason(p));
+  if (dlt_plot_sink) dlt_plot_sink(dlt_plot_sink_ctx, p);
   if (dlt_plot_term) {
     StrBuf b = STRBUF_INIT;
     plot_term_draw(p, &b, 0, 0);

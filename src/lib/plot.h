@@ -49,6 +49,11 @@ extern const ExtClass plot_class;
 /* When true, plot(..., file=) and save() also draw the plot in the terminal (set by --plot=term). */
 extern bool dlt_plot_term;
 
+/* While a report is written (report.c), every plot the program shows (printed, or written with
+ * save() or file=) is also handed to this sink, and a printed plot is not drawn in braille. */
+extern void (*dlt_plot_sink)(void *ctx, const Plot *p);
+extern void *dlt_plot_sink_ctx;
+
 static inline bool plot_logx(const Plot *p) { return p->scale == SCALE_LOGLOG || p->scale == SCALE_SEMILOGX; }
 static inline bool plot_logy(const Plot *p) { return p->scale == SCALE_LOGLOG || p->scale == SCALE_SEMILOGY; }
 bool plot_is_heatmap(const Plot *p);
