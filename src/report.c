@@ -3,9 +3,10 @@
  * The stepper's hooks (eval.h) see each top-level statement before and after it runs. Before:
  * the `#'` lines above it become a narrative block and its source joins the open code block.
  * After: what it printed (I->out is a memory stream for the whole run) becomes an output block,
- * the value of an expression statement is shown as a notebook would, and a plot it bound is shown
- * as a figure. Plots the program prints or saves reach us through plot.h's sink, at the moment
- * they are shown, so figures and printed text keep their order. A figure is shown once however
+ * and the value of an expression statement is shown as a notebook would (a plot as a figure).
+ * Plots the program prints or saves reach us through plot.h's sink, at the moment they are shown,
+ * so figures and printed text keep their order. A plot only bound to a name is not shown: it may
+ * be a step towards the figure the program saves (`let p = ...; save(plot(p, title=...))`). A figure is shown once however
  * often the program shows the same plot (plots are immutable; we hold a reference meanwhile).
  *
  * Consecutive statements that print nothing share one code block, so a report reads as
@@ -222,21 +223,13 @@ static bool before(void *ctx, Node *stmt) {
   return true;
 }
 
-static void show_if_plot(Reporter *R, Value v) {
-  if (IS_PLOT(v)) figure(R, AS_PLOT(v));
-}
-
 static void after(void *ctx, Node *stmt, Value v) {
   Reporter *R = ctx;
-  Interp *I = R->r.I;
   take_output(R);
   switch (stmt->kind) {
-  case N_LET:
-    if (stmt->u.let.bind == BIND_GLOBAL) show_if_plot(R, I->globals[stmt->u.let.slot]);
-    break;
   case N_EXPR:
     if (IS_PLOT(v)) {
-      show_if_plot(R, v);
+      figure(R, AS_PLOT(v));
     } else if (!IS_NIL(v) && !IS_ABRUPT(v)) { /* a notebook shows an expression's value */
       StrBuf b = STRBUF_INIT;
       val_print(&b, v, PRINT_REPR);

@@ -33,7 +33,8 @@ has sample.html '<span class="c"># shown as a figure, not drawn in braille</span
 has sample.html '<pre class="output">3</pre>'
 has sample.html '<pre class="output">the mean is near 0: true</pre>'
 has sample.html '<p>The end.</p>'
-[ "$(count sample.html '<figure>')" = 2 ] || fail "sample.html has $(count sample.html '<figure>') figures, expected 2 (one plot shown twice, one histogram)"
+[ "$(count sample.html '<figure>')" = 2 ] || fail "sample.html has $(count sample.html '<figure>') figures, expected 2 (one plot shown twice, one histogram, one plot only bound)"
+grep -q 'only bound, never shown</figcaption>' sample.html && fail "a plot only bound to a name was shown"
 has sample.html '<figcaption>Figure 2. N(0, 1)</figcaption>'
 has sample.html '<img src="data:image/svg+xml;base64,PD94bWwg' # "<?xml " in base64
 grep -q '<script\|http://\|https://' sample.html && fail "sample.html loads or links something: $(grep -o '<script[^>]*>\|https*://[^"]*' sample.html | head -2)"
