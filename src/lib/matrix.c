@@ -274,14 +274,28 @@ static Value bi_mean(Args *a) { return reduce(a, R_MEAN); }
 static Value bi_argmin(Args *a) { return reduce(a, R_ARGMIN); }
 static Value bi_argmax(Args *a) { return reduce(a, R_ARGMAX); }
 
+/* A list of bools (a sweep's bool column, map(xs, pred)): whether all / any of them hold; -1 when
+ * the argument is not such a list. */
+static int bool_list(Args *a, bool want_all) {
+  if (!IS_LIST(a->v[0]) || kw_get(a, "axis")) return -1;
+  List *l = AS_LIST(a->v[0]);
+  for (size_t i = 0; i < l->n; i++)
+    if (!IS_BOOL(l->items[i])) return -1;
+  for (size_t i = 0; i < l->n; i++)
+    if (AS_BOOL(l->items[i]) != want_all) return !want_all;
+  return want_all;
+}
+
 static Value bi_all(Args *a) {
   if (IS_BOOL(a->v[0]) && !kw_get(a, "axis")) return a->v[0];
-  return reduce(a, R_ALL);
+  int r = bool_list(a, true);
+  return r >= 0 ? v_bool(r) : reduce(a, R_ALL);
 }
 
 static Value bi_any(Args *a) {
   if (IS_BOOL(a->v[0]) && !kw_get(a, "axis")) return a->v[0];
-  return reduce(a, R_ANY);
+  int r = bool_list(a, false);
+  return r >= 0 ? v_bool(r) : reduce(a, R_ANY);
 }
 
 /* ------------------------------------------------------------------ broadcasting several arguments */
@@ -797,8 +811,8 @@ static const Builtin matrix_builtins[] = {
   {"repeat", bi_repeat, 2, 3, NULL, "repeat(A, r, c=1)", "A tiled r times down and c times across, like numpy.tile: (rows*r)×(cols*c)", NULL},
   {"sort", bi_sort, 1, 1, NULL, "sort(x)", "a vector or list sorted ascending (nan last)", NULL},
   {"reverse", bi_reverse, 1, 1, NULL, "reverse(x)", "a vector or list in reverse order (a matrix: its rows)", NULL},
-  {"all", bi_all, 1, 1, "axis", "all(x, axis=)", "whether every entry of x is non-zero (true for an empty matrix); per column/row with axis=1/2", NULL},
-  {"any", bi_any, 1, 1, "axis", "any(x, axis=)", "whether some entry of x is non-zero; per column/row with axis=1/2", NULL},
+  {"all", bi_all, 1, 1, "axis", "all(x, axis=)", "whether every entry of x is non-zero, or every bool of a list is true (true when empty); per column/row with axis=1/2", NULL},
+  {"any", bi_any, 1, 1, "axis", "any(x, axis=)", "whether some entry of x is non-zero, or some bool of a list is true; per column/row with axis=1/2", NULL},
   {"mask", bi_mask, 1, 1, NULL, "mask(x)", "x != 0 as a mask (comparisons already give masks): A[mask(x)] selects where x is non-zero", NULL},
   {"find", bi_find, 1, 1, NULL, "find(x)", "the 1-based indices (in row order) of the non-zero entries of x", NULL},
   {"pow", bi_pow, 2, 2, NULL, "pow(x, y)", "x^y, elementwise with broadcasting", NULL},

@@ -846,9 +846,14 @@ static Value plot_table(Args *a) {
   if (!kw_str(a, "by", &by, NULL)) return v_abrupt();
   if (ename && ny > 1) return kw_error(a, "yerr", "yerr= goes with one y column; plot the columns separately and add them (p + q)");
   if (t->nrows == 0) return arg_error(a, 0, "nothing to plot: the table has no rows");
-  const char *lab = NULL;
-  if (kw_get(a, "label") && !kw_str(a, "label", &lab, NULL)) return v_abrupt();
-  if (lab && !by && ny > 1) return kw_error(a, "label", "label= is one name but y= gives %d series", ny);
+  /* with by=, label= names the groups' key (label="" shows the bare values); without, it names
+   * the y columns: one string, or a list with one name per column */
+  const char *lab = NULL, *labels[PLOT_MAX_GROUPS];
+  if (by) {
+    if (kw_get(a, "label") && !kw_str(a, "label", &lab, NULL)) return v_abrupt();
+  } else if (!get_labels(a, ny, labels)) {
+    return v_abrupt();
+  }
 
   double *x = NULL, *e = NULL, *ys[PLOT_MAX_GROUPS] = {NULL};
   Group *g = NULL;
@@ -900,10 +905,11 @@ static Value plot_table(Args *a) {
       StrBuf b = STRBUF_INIT;
       if (by) {
         if (ny > 1) sb_printf(&b, "%s, ", ynames[k]);
-        sb_printf(&b, "%s = %s", lab ? lab : by, g[gi].text);
+        if (lab && !*lab) sb_puts(&b, g[gi].text);
+        else sb_printf(&b, "%s = %s", lab ? lab : by, g[gi].text);
       } else {
-        sb_puts(&b, lab ? lab : ynames[k]);
-        s->auto_label = !lab;
+        sb_puts(&b, labels[k] ? labels[k] : ynames[k]);
+        s->auto_label = !labels[k];
       }
       s->label = sb_take(&b);
     }
