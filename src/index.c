@@ -45,6 +45,11 @@ typedef struct Sel {
 
 static void sel_free(Sel *s) { free(s->idx); }
 
+/* Index 0 most often comes from arithmetic on masks (m1 * m2 is numbers, not a mask). */
+const char *const zero_index_note =
+  "numbers select by position; to select where a condition holds, index with a mask: x[x > 0], or mask(m1 * m2) "
+  "to combine masks (arithmetic on masks gives ordinary numbers)";
+
 /* `what` is "a vector", "a list", "a string", "a range", or "rows"/"columns" of a matrix. */
 static Value bad_index(Interp *I, const Span *where, double x, size_t len, const char *what) {
   StrBuf b = STRBUF_INIT;
@@ -54,9 +59,10 @@ static Value bad_index(Interp *I, const Span *where, double x, size_t len, const
   Value e;
   if (x != floor(x))
     e = dlt_error(I, where, "%s %s is not an integer", kind, sb_cstr(&b));
-  else if (x < 1)
+  else if (x < 1) {
     e = dlt_error(I, where, "%s %s is out of bounds: indices start at 1", kind, sb_cstr(&b));
-  else if (row || col)
+    if (x == 0) dlt_error_note(I, "%s", zero_index_note);
+  } else if (row || col)
     e = dlt_error(I, where, "%s %s is out of bounds for a matrix with %zu %s", kind, sb_cstr(&b), len,
                   len == 1 ? (row ? "row" : "column") : what);
   else

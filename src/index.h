@@ -32,4 +32,7 @@ Value iter_item(Iter *it, size_t i);
 size_t utf8_len(const char *s, size_t bytes);
 size_t utf8_offset(const char *s, size_t bytes, size_t i);
 
+/* The note under "index 0 is out of bounds" (tables use it too). */
+extern const char *const zero_index_note;
+
 #endif

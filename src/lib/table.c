@@ -737,7 +737,10 @@ static size_t *rows_selected(Interp *I, const Table *t, Value s, size_t *n, cons
     double r;
     if (!val_scalar(x, &r) || r != floor(r) || r < 1 || r > (double)t->nrows) {
       if (IS_NUM(x) || val_scalar(x, &r))
+      {
         dlt_error(I, where, "row %s is out of range (the table has %zu rows)", num_text(r).s, t->nrows);
+        if (r == 0) dlt_error_note(I, "%s", zero_index_note);
+      }
       else dlt_error(I, where, "a row number must be a number, got a %s", val_type_name(x));
       if (!IS_NUM(s)) val_release(x);
       free(idx);
