@@ -40,6 +40,24 @@ static Value bi_len(Args *a) {
   return arg_error(a, 0, "a %s has no length", val_type_name(v));
 }
 
+/* %s with its width and precision counted in characters, not bytes (printf counts bytes, which
+ * misaligns columns holding Δ, ½ or ²). spec points at the '%'. */
+static void put_padded(StrBuf *b, const char *spec, const char *s) {
+  const char *p = spec + 1;
+  bool left = false;
+  for (; *p && strchr("-+ #0", *p); p++)
+    if (*p == '-') left = true;
+  long width = strtol(p, (char **)&p, 10), prec = -1;
+  if (*p == '.') prec = strtol(p + 1, (char **)&p, 10);
+  size_t bytes = 0, chars = 0;
+  for (; s[bytes] && (prec < 0 || chars < (size_t)prec); chars++) /* whole UTF-8 characters */
+    for (bytes++; ((unsigned char)s[bytes] & 0xC0) == 0x80; bytes++) {}
+  size_t pad = width > 0 && (size_t)width > chars ? (size_t)width - chars : 0;
+  if (!left) sb_pad(b, ' ', pad);
+  sb_putn(b, s, bytes);
+  if (left) sb_pad(b, ' ', pad);
+}
+
 /* fmt("%.3f and %d", x, n): printf conversions d i f F e E g G x o s %, with flags, width and
  * precision; %s prints any value as `print` would. */
 static Value bi_fmt(Args *a) {
@@ -84,9 +102,7 @@ static Value bi_fmt(Args *a) {
     Value v = a->v[next];
     if (conv == 's') {
       char *s = val_to_cstr(v, PRINT_DISPLAY);
-      spec[len] = 's';
-      spec[len + 1] = '\0';
-      sb_printf(&b, spec, s);
+      put_padded(&b, start, s);
       free(s);
     } else {
       double x;

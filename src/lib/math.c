@@ -187,6 +187,14 @@ static double d_atanh(double x) { return 1.0 / (1.0 - x * x); }
 static double d_erf(double x) { return 2.0 / SQRT_PI * exp(-x * x); }
 static double d_erfc(double x) { return -2.0 / SQRT_PI * exp(-x * x); }
 static double d_gamma(double x) { return tgamma(x) * psi(x); }
+/* the logistic function, without overflow on either side */
+static double f_sigmoid(double x) {
+  if (x >= 0) return 1.0 / (1.0 + exp(-x));
+  double e = exp(x);
+  return e / (1.0 + e);
+}
+static double d_sigmoid(double x) { double s = f_sigmoid(x); return s * (1.0 - s); }
+static double d2_sigmoid(double x) { double s = f_sigmoid(x); return s * (1.0 - s) * (1.0 - 2.0 * s); }
 
 /* second derivatives */
 static double d2_sqrt(double x) { return -0.25 / (x * sqrt(x)); }
@@ -232,6 +240,7 @@ static double d2_trigamma(double x) { return psi3(x); }
   X(sinh,     sinh,       cosh,       sinh,        "hyperbolic sine")                               \
   X(cosh,     cosh,       sinh,       cosh,        "hyperbolic cosine")                             \
   X(tanh,     tanh,       d_tanh,     d2_tanh,     "hyperbolic tangent")                            \
+  X(sigmoid,  f_sigmoid,  d_sigmoid,  d2_sigmoid,  "the logistic function 1/(1 + e^-x), the activation \"sigmoid\"") \
   X(asinh,    asinh,      d_asinh,    d2_asinh,    "inverse hyperbolic sine")                       \
   X(acosh,    acosh,      d_acosh,    d2_acosh,    "inverse hyperbolic cosine")                     \
   X(atanh,    atanh,      d_atanh,    d2_atanh,    "inverse hyperbolic tangent")                    \

@@ -534,6 +534,60 @@ static Value bi_sort(Args *a) {
   return v_obj(out);
 }
 
+/* argsort: positions ordered by their values, ties in order of position (a stable sort), so that
+ * x[argsort(x)] == sort(x) and equal keys keep their order. */
+typedef struct Keyed {
+  Value v;
+  size_t i;
+} Keyed;
+
+static int cmp_keyed(const void *x, const void *y) {
+  const Keyed *a = x, *b = y;
+  int c = cmp_value(&a->v, &b->v);
+  return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static Value bi_argsort(Args *a) {
+  Value v = a->v[0], m = v_nil();
+  size_t n;
+  if (IS_LIST(v)) {
+    List *l = AS_LIST(v);
+    for (size_t i = 0; i < l->n; i++)
+      if (!IS_NUM(l->items[i]) && !IS_STR(l->items[i]))
+        return arg_error(a, 0, "can only sort numbers and strings, found a %s", val_type_name(l->items[i]));
+    n = l->n;
+  } else {
+    if (!arg_mat(a, 0, &m)) return v_abrupt();
+    if (!mat_is_vector(AS_MAT(m))) {
+      size_t r = mat_rows(AS_MAT(m)), c = mat_cols(AS_MAT(m));
+      val_release(m);
+      return arg_error(a, 0, "the argument must be a vector or a list, got a %zu×%zu matrix", r, c);
+    }
+    n = mat_numel(AS_MAT(m));
+  }
+  Keyed *k = malloc((n ? n : 1) * sizeof *k);
+  Mat *out = k ? mat_alloc(n, 1) : NULL;
+  if (!out) {
+    free(k);
+    val_release(m);
+    return dlt_error_oom(a->I, a->call, n, 1);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (IS_LIST(v)) {
+      k[i].v = AS_LIST(v)->items[i];
+    } else {
+      const Mat *x = AS_MAT(m);
+      k[i].v = v_num(mat_cols(x) == 1 ? x->data[i * x->m.tda] : x->data[i]);
+    }
+    k[i].i = i;
+  }
+  qsort(k, n, sizeof *k, cmp_keyed);
+  for (size_t i = 0; i < n; i++) out->data[i * out->m.tda] = (double)(k[i].i + 1);
+  free(k);
+  val_release(m);
+  return v_obj(out);
+}
+
 static Value bi_reverse(Args *a) {
   Value v = a->v[0];
   if (IS_LIST(v)) {
@@ -810,6 +864,7 @@ static const Builtin matrix_builtins[] = {
   {"vcat", bi_vcat, 1, -1, NULL, "vcat(A, B, ...)", "matrices stacked top to bottom (equal column counts; numbers are 1×1, 0×0 matrices are skipped)", NULL},
   {"repeat", bi_repeat, 2, 3, NULL, "repeat(A, r, c=1)", "A tiled r times down and c times across, like numpy.tile: (rows*r)×(cols*c)", NULL},
   {"sort", bi_sort, 1, 1, NULL, "sort(x)", "a vector or list sorted ascending (nan last)", NULL},
+  {"argsort", bi_argsort, 1, 1, NULL, "argsort(x)", "the positions that sort a vector or list: x[argsort(x)] == sort(x); ties keep their order", NULL},
   {"reverse", bi_reverse, 1, 1, NULL, "reverse(x)", "a vector or list in reverse order (a matrix: its rows)", NULL},
   {"all", bi_all, 1, 1, "axis", "all(x, axis=)", "whether every entry of x is non-zero, or every bool of a list is true (true when empty); per column/row with axis=1/2", NULL},
   {"any", bi_any, 1, 1, "axis", "any(x, axis=)", "whether some entry of x is non-zero, or some bool of a list is true; per column/row with axis=1/2", NULL},
