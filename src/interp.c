@@ -304,6 +304,14 @@ int interp_run_string(Interp *I, const char *name, const char *code, Value *resu
   return interp_run_source(I, src, result);
 }
 
+const char *source_line(const Source *s, uint32_t line, size_t *len) {
+  size_t start = s->line_start[line - 1];
+  size_t end = line < s->nlines ? s->line_start[line] : s->len;
+  while (end > start && (s->text[end - 1] == '\n' || s->text[end - 1] == '\r')) end--;
+  *len = end - start;
+  return s->text + start;
+}
+
 int interp_add_file(Interp *I, const char *path) {
   size_t len;
   char *text = read_file(path, &len);

@@ -94,6 +94,9 @@ extern volatile sig_atomic_t dlt_interrupted;
 Interp *interp_new(void);
 void interp_free(Interp *I);
 
+/* Line `line` (1-based) of a source, without its line ending: a pointer into the text and *len. */
+const char *source_line(const Source *s, uint32_t line, size_t *len);
+
 /* Source registry. Takes ownership of text. */
 int interp_add_source(Interp *I, const char *name, const char *dir, char *text, size_t len);
 

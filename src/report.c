@@ -23,6 +23,7 @@
 #include "eval.h"
 #include "lib/plot.h"
 #include "print.h"
+#include "step.h"
 #include "strbuf.h"
 
 typedef struct Reporter {
@@ -55,27 +56,10 @@ static void push(Reporter *R, ReportBlockKind kind, const char *text, size_t len
   b->caption = caption ? dlt_xstrdup(caption) : NULL;
 }
 
-static const char *line_at(const Source *s, unsigned line, size_t *len) {
-  size_t start = s->line_start[line - 1];
-  size_t end = line < s->nlines ? s->line_start[line] : s->len;
-  while (end > start && (s->text[end - 1] == '\n' || s->text[end - 1] == '\r')) end--;
-  *len = end - start;
-  return s->text + start;
-}
-
 static bool blank(const char *t, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (t[i] != ' ' && t[i] != '\t') return false;
   return true;
-}
-
-/* A `#'` line: its text after the marker (and one space), else NULL. */
-static const char *narrative_text(const char *t, size_t *n) {
-  while (*n > 0 && (*t == ' ' || *t == '\t')) t++, (*n)--;
-  if (*n < 2 || t[0] != '#' || t[1] != '\'') return NULL;
-  t += 2, *n -= 2;
-  if (*n > 0 && *t == ' ') t++, (*n)--;
-  return t;
 }
 
 static void code_close(Reporter *R) {
@@ -110,7 +94,7 @@ static void narrative_close(Reporter *R) {
 
 static void code_line(Reporter *R, unsigned l) {
   size_t n;
-  const char *t = line_at(R->r.I->sources[R->source], l, &n);
+  const char *t = source_line(R->r.I->sources[R->source], l, &n);
   if (R->code.len == 0) {
     if (blank(t, n)) return; /* a code block starts at its first non-blank line */
     R->code_first = l;
@@ -125,13 +109,13 @@ static void place_lines(Reporter *R, unsigned upto) {
   const Source *s = R->r.I->sources[R->source];
   for (unsigned l = R->next_line; l < upto && l <= s->nlines; l++) {
     size_t n;
-    const char *t = narrative_text(line_at(s, l, &n), &n);
+    const char *t = narrative_text(source_line(s, l, &n), &n);
     if (t) {
       code_close(R);
       sb_putn(&R->narrative, t, n);
       sb_putc(&R->narrative, '\n');
     } else {
-      if (R->narrative.len > 0 && blank(line_at(s, l, &n), n)) continue;
+      if (R->narrative.len > 0 && blank(source_line(s, l, &n), n)) continue;
       narrative_close(R);
       code_line(R, l);
     }

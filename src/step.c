@@ -26,12 +26,12 @@ typedef struct Stepper {
   FILE *in;
 } Stepper;
 
-static const char *line_at(const Source *s, uint32_t line, size_t *len) {
-  size_t start = s->line_start[line - 1];
-  size_t end = line < s->nlines ? s->line_start[line] : s->len;
-  while (end > start && (s->text[end - 1] == '\n' || s->text[end - 1] == '\r')) end--;
-  *len = end - start;
-  return s->text + start;
+const char *narrative_text(const char *t, size_t *n) {
+  while (*n > 0 && (*t == ' ' || *t == '\t')) t++, (*n)--;
+  if (*n < 2 || t[0] != '#' || t[1] != '\'') return NULL;
+  t += 2, *n -= 2;
+  if (*n > 0 && *t == ' ') t++, (*n)--;
+  return t;
 }
 
 /* The narrative above a statement: every `#'` line between the last statement and this one. */
@@ -40,12 +40,8 @@ static void show_narrative(Stepper *st, uint32_t upto) {
   bool any = false;
   for (uint32_t l = st->next_line; l < upto && l <= s->nlines; l++) {
     size_t n;
-    const char *t = line_at(s, l, &n);
-    while (n > 0 && (*t == ' ' || *t == '\t')) t++, n--;
-    if (n >= 2 && t[0] == '#' && t[1] == '\'') {
-      t += 2;
-      n -= 2;
-      if (n > 0 && *t == ' ') t++, n--;
+    const char *t = narrative_text(source_line(s, l, &n), &n);
+    if (t) {
       fprintf(st->I->out, "%s%.*s\n", any ? "" : "\n", (int)n, t);
       any = true;
     }
@@ -57,7 +53,7 @@ static void show_source(Stepper *st, const Span *sp) {
   const Source *s = st->I->sources[st->source];
   for (uint32_t l = sp->line; l <= sp->end_line && l <= s->nlines; l++) {
     size_t n;
-    const char *t = line_at(s, l, &n);
+    const char *t = source_line(s, l, &n);
     fprintf(st->I->out, "%4u │ %.*s\n", l, (int)n, t);
   }
 }

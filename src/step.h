@@ -11,4 +11,7 @@
  * Returns a DLT_EXIT_* code; diagnostics are left in I->diags. */
 int dlt_step_file(Interp *I, const char *path, bool interactive);
 
+/* A `#'` narrative line: its text after the marker and one space (*n updated), else NULL. */
+const char *narrative_text(const char *t, size_t *n);
+
 #endif
