@@ -265,11 +265,9 @@ static Value string_op(Interp *I, OpCode op, Value a, Value b, const Span *where
   if (IS_STR(a) && IS_STR(b)) {
     Str *x = AS_STR(a), *y = AS_STR(b);
     if (op == OP_ADD) {
-      Str *s = obj_new(OBJ_STRING, sizeof(Str) + x->len + y->len + 1);
-      s->len = x->len + y->len;
+      Str *s = str_alloc(x->len + y->len);
       memcpy(s->s, x->s, x->len);
       memcpy(s->s + x->len, y->s, y->len);
-      s->s[s->len] = '\0';
       return v_obj(s);
     }
     if (is_comparison(op)) {

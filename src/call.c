@@ -44,10 +44,13 @@ Value call_closure_frame(Interp *I, Closure *c, Value *fp, const Span *call) {
     I->sp = fp;
     return dlt_error(I, call, "recursion too deep (more than %d nested calls)", DLT_MAX_DEPTH);
   }
-  if (dlt_interrupted) {
-    for (Value *q = fp; q < I->sp; q++) val_release(*q);
-    I->sp = fp;
-    return eval_interrupted(I, call);
+  if (eval_must_stop(I)) {
+    Value stop = eval_stop(I, call);
+    if (IS_ABRUPT(stop)) {
+      for (Value *q = fp; q < I->sp; q++) val_release(*q);
+      I->sp = fp;
+      return stop;
+    }
   }
   if (gc_due) gc_collect();
   for (int i = given; i < p->nparams; i++) fp[i] = v_undef();
@@ -246,7 +249,10 @@ static bool bind_builtin_keywords(Interp *I, const Builtin *b, Args *a, Value *p
 static Value call_builtin(Interp *I, const Builtin *b, Args *a) {
   /* closures check at entry too: a C loop calling a builtin (an integrand that is sin) stops on
    * Ctrl-C as one calling a closure does */
-  if (dlt_interrupted) return eval_interrupted(I, a->call);
+  if (eval_must_stop(I)) {
+    Value stop = eval_stop(I, a->call);
+    if (IS_ABRUPT(stop)) return stop;
+  }
   a->fname = b->name;
   a->data = b->data;
   Value pos[MAX_BUILTIN_PARAMS + 64];

@@ -106,7 +106,7 @@ Value dlt_assert_failed(Interp *I, const Span *sp, const char *msg) {
   return raise_diag(I, DIAG_ASSERT, sp, sb_take(&b));
 }
 
-static void fmt_bytes(StrBuf *b, double bytes) {
+void fmt_bytes(StrBuf *b, double bytes) {
   static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   int u = 0;
   while (bytes >= 1024 && u < 6) {
@@ -134,16 +134,29 @@ void dlt_error_note(Interp *I, const char *fmt, ...) {
 static void note_memory_limit(Interp *I) {
   StrBuf b = STRBUF_INIT;
   fmt_bytes(&b, (double)mat_limit_bytes());
-  dlt_error_note(I, "the limit is %s, this machine's physical memory", sb_cstr(&b));
+  if (dlt_memory_limit) dlt_error_note(I, "the limit is %s (--max-memory)", sb_cstr(&b));
+  else dlt_error_note(I, "the limit is %s, this machine's physical memory", sb_cstr(&b));
   sb_free(&b);
 }
 
 Value dlt_error_oom(Interp *I, const Span *sp, size_t rows, size_t cols) {
   StrBuf b = STRBUF_INIT;
-  fmt_bytes(&b, (double)rows * (double)cols * 8.0);
-  Value e = dlt_error(I, sp, "out of memory: a %zu×%zu matrix needs %s", rows, cols, sb_cstr(&b));
+  double need = (double)rows * (double)cols * 8.0;
+  fmt_bytes(&b, need);
+  Value e;
+  if (dlt_memory_limit && need <= (double)dlt_memory_limit) { /* it fits alone: the total does not */
+    StrBuf used = STRBUF_INIT, limit = STRBUF_INIT;
+    fmt_bytes(&used, (double)dlt_value_bytes);
+    fmt_bytes(&limit, (double)dlt_memory_limit);
+    e = dlt_error(I, sp, "memory limit reached: a %zu×%zu matrix (%s) would take the program's values (%s now) past --max-memory %s",
+                  rows, cols, sb_cstr(&b), sb_cstr(&used), sb_cstr(&limit));
+    sb_free(&used);
+    sb_free(&limit);
+  } else {
+    e = dlt_error(I, sp, "out of memory: a %zu×%zu matrix needs %s", rows, cols, sb_cstr(&b));
+    note_memory_limit(I);
+  }
   sb_free(&b);
-  note_memory_limit(I);
   return e;
 }
 

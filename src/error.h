@@ -53,6 +53,9 @@ void dlt_error_note(Interp *I, const char *fmt, ...) __attribute__((format(print
 Value dlt_error_oom(Interp *I, const Span *sp, size_t rows, size_t cols);
 /* "out of memory: a list of n items needs ..." (noun "a list", unit "items") */
 Value dlt_error_oom_items(Interp *I, const Span *sp, const char *noun, const char *unit, double n, double bytes_each);
+/* "1.5 GiB", "512.0 KiB": a byte count for messages. */
+struct StrBuf;
+void fmt_bytes(struct StrBuf *b, double bytes);
 /* Whether n more items of `bytes_each` fit under the allocation limit. */
 bool dlt_fits(double n, double bytes_each);
 

@@ -23,6 +23,26 @@ Value eval_interrupted(Interp *I, const Span *where) {
   return dlt_error(I, where, "interrupted");
 }
 
+Value eval_stop(Interp *I, const Span *where) {
+  if (dlt_interrupted) return eval_interrupted(I, where);
+  if (I->max_steps && ++I->steps > I->max_steps) {
+    Value e = dlt_error(I, where, "step limit reached: more than %llu steps (--max-steps)", I->max_steps);
+    dlt_error_note(I, "a step is a loop iteration or a function call; give a larger --max-steps, or 0 for no limit");
+    return e;
+  }
+  if (dlt_memory_limit && dlt_value_bytes > dlt_memory_limit) {
+    StrBuf used = STRBUF_INIT, limit = STRBUF_INIT;
+    fmt_bytes(&used, (double)dlt_value_bytes);
+    fmt_bytes(&limit, (double)dlt_memory_limit);
+    Value e = dlt_error(I, where, "memory limit reached: the program's values take %s, more than --max-memory %s",
+                        sb_cstr(&used), sb_cstr(&limit));
+    sb_free(&used);
+    sb_free(&limit);
+    return e;
+  }
+  return v_nil();
+}
+
 static inline Value *local_slot(Interp *I, Node *n) {
   Value *p = &I->fp[n->u.var.slot];
   if (n->kind == N_BOXED) p = &((Cell *)p->u.o)->v;
@@ -344,9 +364,12 @@ static inline void bind_value(Interp *I, BindKind kind, int slot, Value v) {
 /* Runs a loop body; returns 0 to go on, 1 to stop normally (break), -1 on an abrupt exit whose
  * value is in *out. */
 static int loop_body(Interp *I, Node *body, const Span *where, Value *out) {
-  if (dlt_interrupted) {
-    *out = eval_interrupted(I, where);
-    return -1;
+  if (eval_must_stop(I)) {
+    Value stop = eval_stop(I, where);
+    if (IS_ABRUPT(stop)) {
+      *out = stop;
+      return -1;
+    }
   }
   if (gc_due) gc_collect();
   Value r = eval_block(I, body);

@@ -4,6 +4,7 @@
 
 #include "ast.h"
 #include "builtin.h"
+#include "interp.h"
 
 /* Evaluate an expression or execute a statement. Statements yield nil, expression statements
  * their value; a block yields its last statement's value. */
@@ -32,5 +33,9 @@ Value eval_record_row(Interp *I, Node *n);
 
 /* Raise "interrupted" if Ctrl-C was pressed. */
 Value eval_interrupted(Interp *I, const Span *where);
+/* Checked at every loop iteration and call: Ctrl-C, and the --max-steps / --max-memory limits.
+ * When eval_must_stop is true, eval_stop gives the located error (v_abrupt) or v_nil to go on. */
+static inline bool eval_must_stop(const Interp *I) { return dlt_interrupted || I->limited; }
+Value eval_stop(Interp *I, const Span *where);
 
 #endif

@@ -304,6 +304,14 @@ int interp_run_string(Interp *I, const char *name, const char *code, Value *resu
   return interp_run_source(I, src, result);
 }
 
+void interp_set_limits(Interp *I, unsigned long long max_steps, size_t max_memory) {
+  I->max_steps = max_steps;
+  I->steps = 0;
+  dlt_memory_limit = max_memory;
+  if (max_memory) mat_set_limit_bytes(max_memory);
+  I->limited = max_steps || max_memory;
+}
+
 const char *source_line(const Source *s, uint32_t line, size_t *len) {
   size_t start = s->line_start[line - 1];
   size_t end = line < s->nlines ? s->line_start[line] : s->len;

@@ -81,7 +81,14 @@ struct Interp {
   uint32_t seed;                /* the last `seed N` (0 at start): sweep points derive theirs from it */
   struct Recording *recording;  /* the innermost running sweep point, where `record` writes */
   bool in_worker;               /* this process is a sweep worker: sweeps inside run here */
+  /* --max-steps and --max-memory (value.h: dlt_memory_limit). A step is a loop iteration or a
+   * call; the REPL counts each input from 0. limited: either limit is set. */
+  bool limited;
+  unsigned long long steps, max_steps;
 };
+
+/* Set the resource limits (0: none). max_memory also caps any one matrix. */
+void interp_set_limits(Interp *I, unsigned long long max_steps, size_t max_memory);
 
 /* Under mpirun every rank runs the whole script; only the primary one (rank 0, or the only
  * process) prints and writes files. Plots and file writers check this before writing. */

@@ -45,6 +45,10 @@ static const char usage[] =
   "  --step           run FILE one statement at a time, with its #' narrative (a lecture)\n"
   "  --report OUT     run FILE and write its narrative, code, output and figures to OUT\n"
   "                   (.html: one self-contained page; .md: Markdown)\n"
+  "  --max-steps N    stop with an error after N steps (loop iterations and calls; the REPL\n"
+  "                   counts each input afresh); 0: no limit (the default)\n"
+  "  --max-memory SIZE  stop with an error when the program's values (matrices, strings, lists)\n"
+  "                   take more than SIZE bytes (suffix K, M, G, T: powers of 1024)\n"
   "  -q, --quiet      no banner in the REPL, no sweep progress line\n"
   "  -h, --help       show this help\n"
   "  -v, --version    show the DLT, GSL and CBLAS versions\n"
@@ -112,9 +116,26 @@ static void set_script_args(Interp *I, char **args, int n) {
   global_define(I, "ARGS", l);
 }
 
+/* "512M", "2G", "1048576": a size in bytes (suffixes are powers of 1024); false if malformed. */
+static bool parse_size(const char *v, size_t *out) {
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (end == v || errno || !(x >= 0)) return false;
+  static const char suffixes[] = "KMGT";
+  const char *k = *end ? strchr(suffixes, *end == 'k' ? 'K' : *end) : NULL;
+  if (*end && (!k || (end[1] && strcmp(end + 1, "B") != 0 && strcmp(end + 1, "iB") != 0))) return false;
+  for (int i = 0; k && i <= k - suffixes; i++) x *= 1024;
+  if (x >= 0x1p63) return false;
+  *out = (size_t)x;
+  return true;
+}
+
 static int run(int argc, char **argv) {
   const char *code = NULL, *file = NULL;
   const char *report = NULL;
+  unsigned long long max_steps = 0;
+  size_t max_memory = 0;
   bool quiet = false, from_stdin = false, step = false;
   int i = 1;
   for (; i < argc; i++) {
@@ -150,6 +171,21 @@ static int run(int argc, char **argv) {
       report = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
       if (!report || !*report) {
         fprintf(stderr, "dlt: --report needs the name of the report to write (.html or .md)\n");
+        return DLT_EXIT_USAGE;
+      }
+    } else if (strcmp(a, "--max-steps") == 0 || strncmp(a, "--max-steps=", 12) == 0) {
+      const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
+      char *end;
+      errno = 0;
+      max_steps = v ? strtoull(v, &end, 10) : 0;
+      if (!v || !*v || *end || errno || *v == '-') {
+        fprintf(stderr, "dlt: --max-steps needs a whole number of steps (0: no limit)\n");
+        return DLT_EXIT_USAGE;
+      }
+    } else if (strcmp(a, "--max-memory") == 0 || strncmp(a, "--max-memory=", 13) == 0) {
+      const char *v = a[12] == '=' ? a + 13 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!v || !parse_size(v, &max_memory)) {
+        fprintf(stderr, "dlt: --max-memory needs a size such as 512M or 2G (0: no limit)\n");
         return DLT_EXIT_USAGE;
       }
     } else if (strcmp(a, "--keep-going") == 0) {
@@ -194,6 +230,7 @@ static int run(int argc, char **argv) {
   }
 
   Interp *I = interp_new();
+  interp_set_limits(I, max_steps, max_memory);
   set_script_args(I, argv + i, argc - i);
   /* the run store knows a script by its full path */
   char *script_path = file ? realpath(file, NULL) : NULL;

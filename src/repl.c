@@ -162,6 +162,7 @@ static bool run_command(Interp *I, char *line) {
     if (!*arg) {
       printf(":%s needs a file name\n", cmd);
     } else {
+      I->steps = 0;
       if (strcmp(cmd, "step") == 0) dlt_step_file(I, arg, true);
       else interp_run_file(I, arg);
       diags_print(I, stderr);
@@ -176,6 +177,7 @@ static bool run_command(Interp *I, char *line) {
 /* ------------------------------------------------------------------ evaluating input */
 static void eval_input(Interp *I, const char *text) {
   Value result;
+  I->steps = 0; /* --max-steps counts each input afresh */
   interp_run_string(I, "<repl>", text, &result);
   diags_print(I, stderr);
   if (!IS_NIL(result)) {

@@ -50,10 +50,20 @@ void *obj_new(ObjKind kind, size_t size) {
   return o;
 }
 
+size_t dlt_value_bytes;
+size_t dlt_memory_limit;
+
 /* ------------------------------------------------------------------ strings */
-Value str_new(const char *s, size_t len) {
+Str *str_alloc(size_t len) {
   Str *str = obj_new(OBJ_STRING, sizeof(Str) + len + 1);
+  dlt_value_bytes += sizeof(Str) + len + 1;
   str->len = len;
+  str->s[len] = '\0';
+  return str;
+}
+
+Value str_new(const char *s, size_t len) {
+  Str *str = str_alloc(len);
   if (len) memcpy(str->s, s, len);
   str->s[len] = '\0';
   return v_obj(str);
@@ -80,11 +90,13 @@ Value list_new(size_t cap) {
   l->n = 0;
   l->cap = cap;
   l->items = cap ? dlt_xmalloc(cap * sizeof(Value)) : NULL;
+  dlt_value_bytes += cap * sizeof(Value);
   return v_obj(l);
 }
 
 void list_push(List *l, Value v) {
   if (l->n == l->cap) {
+    dlt_value_bytes += (l->cap ? l->cap : 4) * sizeof(Value);
     l->cap = l->cap ? 2 * l->cap : 4;
     l->items = dlt_xrealloc(l->items, l->cap * sizeof(Value));
   }
@@ -157,8 +169,11 @@ static Mat *mat_alloc_impl(size_t rows, size_t cols, bool zero) {
   size_t n = rows * cols;
   if (n > (mat_limit_bytes() - sizeof(Mat)) / sizeof(double)) return NULL;
   size_t bytes = sizeof(Mat) + n * sizeof(double);
+  if (dlt_memory_limit && (bytes > dlt_memory_limit || dlt_value_bytes > dlt_memory_limit - bytes)) return NULL;
   Mat *a = zero ? calloc(1, bytes) : malloc(bytes);
   if (!a) return NULL;
+  a->bytes = bytes;
+  dlt_value_bytes += bytes;
   advise_huge_pages(a, bytes);
   a->obj.kind = OBJ_MATRIX;
   a->obj.refs = 1;
@@ -225,7 +240,11 @@ static void release_child(Value v) {
 static void free_one(Obj *o) {
   switch ((ObjKind)o->kind) {
   case OBJ_STRING:
+    dlt_value_bytes -= sizeof(Str) + ((Str *)o)->len + 1;
+    break;
   case OBJ_MATRIX:
+    dlt_value_bytes -= ((Mat *)o)->bytes;
+    break;
   case OBJ_RANGE:
   case OBJ_BUILTIN:
     break;
@@ -233,6 +252,7 @@ static void free_one(Obj *o) {
     List *l = (List *)o;
     for (size_t i = 0; i < l->n; i++) release_child(l->items[i]);
     free(l->items);
+    dlt_value_bytes -= l->cap * sizeof(Value);
     break;
   }
   case OBJ_RECORD: {

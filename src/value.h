@@ -140,6 +140,7 @@ typedef struct Record {
 typedef struct Mat {
   Obj obj;
   bool logical; /* a 0/1 mask made by a comparison: as a subscript it selects where it is 1 */
+  size_t bytes; /* as allocated (rows and columns may shrink later): what the accounting returns */
   gsl_matrix m;
   double data[];
 } Mat;
@@ -223,6 +224,7 @@ void *dlt_xrealloc(void *p, size_t n);
 char *dlt_xstrdup(const char *s);
 void *obj_new(ObjKind kind, size_t size); /* refs = 1 */
 
+Str *str_alloc(size_t len); /* len bytes to fill, NUL-terminated, refs = 1 */
 Value str_new(const char *s, size_t len);
 Value str_from(const char *cstr);
 Value str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -241,6 +243,13 @@ Mat *mat_alloc(size_t rows, size_t cols);
 Mat *mat_alloc_zero(size_t rows, size_t cols);
 Mat *mat_clone(const Mat *a);
 size_t mat_limit_bytes(void);
+
+/* Memory accounting for --max-memory: the bytes held by matrices, strings and lists' item arrays,
+ * where the sizes a program chooses end up. With a limit set (0: none), a matrix that would take
+ * the total over it is refused (mat_alloc returns NULL, reported as out of memory), and the
+ * interpreter stops a program whose total has grown past it (interp.h: dlt_limit_hit). */
+extern size_t dlt_value_bytes;
+extern size_t dlt_memory_limit;
 void mat_set_limit_bytes(size_t bytes);
 static inline double *mat_at(Mat *a, size_t i, size_t j) { return a->data + i * a->m.tda + j; }
 static inline size_t mat_rows(const Mat *a) { return a->m.size1; }

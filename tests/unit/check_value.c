@@ -222,6 +222,34 @@ START_TEST(test_live_structures_survive_collection) {
 }
 END_TEST
 
+/* --max-memory's accounting: what matrices, strings and lists take comes back when they are freed,
+ * including a matrix whose rows shrank after it was made; a matrix over the limit is refused. */
+START_TEST(test_memory_accounting_balances) {
+  size_t before = dlt_value_bytes;
+  Mat *m = mat_alloc(100, 10);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_uint_ge(dlt_value_bytes - before, 1000 * sizeof(double));
+  m->m.size1 = 1; /* as linalg does for a row of eigenvalues */
+  Value s = str_from("hello");
+  Value l = list_new(0);
+  for (int i = 0; i < 1000; i++) list_push(AS_LIST(l), v_num(i));
+  ck_assert_uint_gt(dlt_value_bytes, before);
+  val_release(v_obj(m));
+  val_release(s);
+  val_release(l);
+  ck_assert_uint_eq(dlt_value_bytes, before);
+
+  dlt_memory_limit = before + 4096;
+  Mat *big = mat_alloc(1000, 1); /* 8000 bytes: over */
+  ck_assert_ptr_null(big);
+  Mat *small = mat_alloc(100, 1);
+  ck_assert_ptr_nonnull(small);
+  val_release(v_obj(small));
+  dlt_memory_limit = 0;
+  ck_assert_uint_eq(dlt_value_bytes, before);
+}
+END_TEST
+
 Suite *value_suite(void) {
   Suite *s = suite_create("value");
   TCase *tc = tcase_create("core");
@@ -240,6 +268,7 @@ Suite *value_suite(void) {
   tcase_add_test(tc, test_value_printing);
   tcase_add_test(tc, test_cycle_through_a_cell_is_collected);
   tcase_add_test(tc, test_live_structures_survive_collection);
+  tcase_add_test(tc, test_memory_accounting_balances);
   suite_add_tcase(s, tc);
   return s;
 }
