@@ -444,14 +444,14 @@ static Value bi_kernel(Args *a) {
 }
 
 /* ------------------------------------------------------------------ algebra */
-enum { ALG_SUM, ALG_PROD, ALG_SCALE, ALG_FEATURE };
+enum { ALG_SUM, ALG_PROD, ALG_SCALE, ALG_FEATURE, ALG_SHIFT /* k + c: a constant kernel added */ };
 
 static bool alg_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K) {
   int op = (int)k->p[1];
   const Kernel *k1 = as_kernel(k->v[0]);
-  if (op == ALG_SCALE) {
+  if (op == ALG_SCALE || op == ALG_SHIFT) {
     if (!k1->kind->gram(a, k1, X, Y, K)) return false;
-    for (size_t i = 0; i < mat_numel(K); i++) K->data[i] *= k->p[0];
+    for (size_t i = 0; i < mat_numel(K); i++) K->data[i] = op == ALG_SCALE ? K->data[i] * k->p[0] : K->data[i] + k->p[0];
     return true;
   }
   if (op == ALG_FEATURE) {
@@ -522,19 +522,24 @@ static bool alg_gram(Args *a, const Kernel *k, Mat *X, Mat *Y, Mat *K) {
 static void alg_print(const Kernel *k, StrBuf *b) {
   int op = (int)k->p[1];
   const Kernel *k1 = as_kernel(k->v[0]);
-  bool paren1 = op != ALG_SUM && k1->kind->gram == alg_gram && (int)k1->p[1] == ALG_SUM;
+  bool paren1 = op != ALG_SUM && op != ALG_SHIFT && k1->kind->gram == alg_gram &&
+                ((int)k1->p[1] == ALG_SUM || (int)k1->p[1] == ALG_SHIFT);
   if (op == ALG_SCALE) sb_printf(b, "%s * ", num_text(k->p[0]).s);
   if (paren1) sb_puts(b, "(");
   k1->kind->print(k1, b);
   if (paren1) sb_puts(b, ")");
   if (op == ALG_SCALE) return;
+  if (op == ALG_SHIFT) {
+    sb_printf(b, " + %s", num_text(k->p[0]).s);
+    return;
+  }
   if (op == ALG_FEATURE) {
     sb_puts(b, " @ ");
     val_print(b, k->v[1], PRINT_DISPLAY);
     return;
   }
   const Kernel *k2 = as_kernel(k->v[1]);
-  bool paren2 = op == ALG_PROD && k2->kind->gram == alg_gram && (int)k2->p[1] == ALG_SUM;
+  bool paren2 = op == ALG_PROD && k2->kind->gram == alg_gram && ((int)k2->p[1] == ALG_SUM || (int)k2->p[1] == ALG_SHIFT);
   sb_puts(b, op == ALG_SUM ? " + " : " * ");
   if (paren2) sb_puts(b, "(");
   k2->kind->print(k2, b);
@@ -581,7 +586,14 @@ static Value kernel_binop(Interp *I, OpCode op, Value a, Value b, const Span *wh
                        op == OP_DIV ? num_text(AS_NUM(other)).s : num_text(c).s);
     return combine(ALG_SCALE, ka ? a : b, v_nil(), c, as_kernel(ka ? a : b)->dim);
   }
-  return dlt_error(I, where, "kernels support k1 + k2, k1 * k2, c * k (c >= 0), k / c and k @ φ (a feature map); got a %s and a %s",
+  if (op == OP_ADD && IS_NUM(other)) { /* a constant kernel c >= 0 added: k(x, y) + c */
+    double c = AS_NUM(other);
+    if (!(c >= 0) || !isfinite(c))
+      return dlt_error(I, where, "a constant added to a kernel must be a finite number >= 0 (a negative one can make it indefinite), got %s",
+                       num_text(c).s);
+    return combine(ALG_SHIFT, ka ? a : b, v_nil(), c, as_kernel(ka ? a : b)->dim);
+  }
+  return dlt_error(I, where, "kernels support k1 + k2, k1 * k2, k + c and c * k (c >= 0), k / c and k @ φ (a feature map); got a %s and a %s",
                    val_type_name(a), val_type_name(b));
 }
 
