@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -566,46 +567,61 @@ static bool k_normlogcdf(const double *x, double *out, Bad *bad) {
   return true;
 }
 
-/* A domain value (a dual number) as the argument of a normal function: standardise it with the
+/* A domain value (a dual number) as any argument of a normal function: standardise x with the
  * operators, apply the standard function through its math1 hook (which carries the derivatives),
- * and undo the scaling. mu and sigma must be numbers then. */
+ * and undo the scaling, so derivatives flow through x, mu and sigma alike (a score function
+ * d/dθ log φ((x − μ(θ))/σ(θ)) needs the last two). */
 static Value norm_ext(Args *a, const Param *p, int which) {
   const Span *at = arg_span(a, 0);
-  for (int i = 1; i < 3; i++)
-    if (!IS_NUM(p[i].v)) {
-      char msg[160];
-      snprintf(msg, sizeof msg, "with a %s argument, %s must be a number, got a %s", val_type_name(p[0].v), p[i].name,
-               val_type_name(p[i].v));
-      return param_error(a, &p[i], msg);
+  Interp *I = a->I;
+  Value mu = p[1].v, sigma = p[2].v;
+  Value positive = arith_binop(I, OP_GT, sigma, v_num(0), at);
+  if (IS_ABRUPT(positive)) return positive;
+  bool one = IS_BOOL(positive), ok = one && AS_BOOL(positive);
+  val_release(positive);
+  if (!ok) {
+    char msg[240];
+    if (one) {
+      char *text = val_to_cstr(sigma, PRINT_DISPLAY);
+      snprintf(msg, sizeof msg, "sigma must be positive, got %s", text);
+      free(text);
+    } else {
+      snprintf(msg, sizeof msg, "with a dual argument, sigma must be one number or dual number, got a %s", val_type_name(sigma));
     }
-  double mu = AS_NUM(p[1].v), sigma = AS_NUM(p[2].v);
-  if (!(sigma > 0)) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "sigma must be positive, got %s", num_text(sigma).s);
     return param_error(a, &p[2], msg);
   }
   const MathFn *fn = &dlt_mathfns[which];
   if (which == MF_norminv) { /* mu + sigma Φ⁻¹(p) */
-    Value z = mathfn_apply(a->I, fn, p[0].v, at);
+    Value z = mathfn_apply(I, fn, p[0].v, at);
     if (IS_ABRUPT(z)) return z;
-    Value s = arith_binop(a->I, OP_MUL, z, v_num(sigma), at);
+    Value s = arith_binop(I, OP_MUL, z, sigma, at);
     val_release(z);
     if (IS_ABRUPT(s)) return s;
-    Value r = arith_binop(a->I, OP_ADD, s, v_num(mu), at);
+    Value r = arith_binop(I, OP_ADD, s, mu, at);
     val_release(s);
     return r;
   }
-  Value d = arith_binop(a->I, OP_SUB, p[0].v, v_num(mu), at);
+  Value d = arith_binop(I, OP_SUB, p[0].v, mu, at);
   if (IS_ABRUPT(d)) return d;
-  Value z = arith_binop(a->I, OP_DIV, d, v_num(sigma), at);
+  Value z = arith_binop(I, OP_DIV, d, sigma, at);
   val_release(d);
   if (IS_ABRUPT(z)) return z;
-  Value f = mathfn_apply(a->I, fn, z, at);
+  Value f = mathfn_apply(I, fn, z, at);
   val_release(z);
   if (IS_ABRUPT(f) || which == MF_normcdf || which == MF_normlogcdf) return f;
-  Value r = which == MF_normpdf ? arith_binop(a->I, OP_DIV, f, v_num(sigma), at)
-                                : arith_binop(a->I, OP_SUB, f, v_num(log(sigma)), at);
+  if (which == MF_normpdf) {
+    Value r = arith_binop(I, OP_DIV, f, sigma, at);
+    val_release(f);
+    return r;
+  }
+  Value logs = mathfn_apply(I, &dlt_mathfns[MF_log], sigma, at);
+  if (IS_ABRUPT(logs)) {
+    val_release(f);
+    return logs;
+  }
+  Value r = arith_binop(I, OP_SUB, f, logs, at);
   val_release(f);
+  val_release(logs);
   return r;
 }
 
@@ -624,7 +640,7 @@ static Value bi_norm(Args *a) {
   p[0] = (Param){a->v[0], 0, NULL, "x"};
   if (nf->mf == MF_norminv) p[0].name = "p";
   if (!get_param(a, 1, "mu", 0, &p[1]) || !get_param(a, 2, "sigma", 1, &p[2])) return v_abrupt();
-  if (IS_EXT(p[0].v)) return norm_ext(a, p, nf->mf);
+  if (IS_EXT(p[0].v) || IS_EXT(p[1].v) || IS_EXT(p[2].v)) return norm_ext(a, p, nf->mf);
   return elementwise(a, p, 3, nf->k);
 }
 
