@@ -91,6 +91,7 @@ typedef struct Trainer {
   size_t steps, batch, every;
   gsl_rng *rng;
   size_t *perm, perm_pos; /* SGD: the current epoch's order */
+  bool iid;               /* sampling="iid": batch indices drawn with replacement */
   Column *cols;
   size_t ncols, nrec, cap_rec;
   double *steps_col; /* the step (or time, for flow) of each record */
@@ -176,22 +177,28 @@ static bool full_grad(Trainer *t, double *g) {
   return true;
 }
 
-/* the next mini-batch (without replacement within an epoch) */
+/* the next mini-batch: without replacement within an epoch (sampling="epoch", what PyTorch's
+ * DataLoader does), or each index drawn uniformly with replacement (sampling="iid", the textbook
+ * SGD of the lecture notes' Algorithm 1) */
 static const size_t *next_batch(Trainer *t, size_t *nb) {
+  *nb = t->batch;
+  if (t->iid) {
+    for (size_t i = 0; i < t->batch; i++) t->perm[i] = (size_t)gsl_rng_uniform_int(t->rng, t->n);
+    return t->perm;
+  }
   if (t->perm_pos + t->batch > t->n || t->perm_pos == 0) {
     for (size_t i = 0; i < t->n; i++) t->perm[i] = i;
     gsl_ran_shuffle(t->rng, t->perm, t->n, sizeof *t->perm);
     t->perm_pos = 0;
   }
   const size_t *idx = t->perm + t->perm_pos;
-  *nb = t->batch;
   t->perm_pos += t->batch;
   if (t->perm_pos >= t->n) t->perm_pos = 0;
   return idx;
 }
 
 static bool batch_grad(Trainer *t, double *g) {
-  if (t->batch == 0 || t->batch >= t->n) return full_grad(t, g);
+  if (t->batch == 0 || (t->batch >= t->n && !t->iid)) return full_grad(t, g);
   size_t nb;
   const size_t *idx = next_batch(t, &nb);
   Mat *Xb = rows_of(t->a, t->X, idx, nb), *Yb = Xb ? rows_of(t->a, t->Y, idx, nb) : NULL;
@@ -693,6 +700,17 @@ static Value bi_train(Args *a) {
     trainer_free(t);
     return kw_error(a, "batch", "gd uses the whole training set; for mini-batches use opt=\"sgd\"");
   }
+  static const char *const samplings[] = {"epoch", "iid"};
+  int sampling;
+  if (!kw_choice(a, "sampling", samplings, 2, "epoch", &sampling)) {
+    trainer_free(t);
+    return v_abrupt();
+  }
+  t->iid = sampling == 1;
+  if (t->iid && t->opt == OPT_GD) {
+    trainer_free(t);
+    return kw_error(a, "sampling", "sampling= chooses how mini-batches are drawn: use it with opt=\"sgd\"");
+  }
   if (t->opt == OPT_SGD && !kw_get(a, "batch")) t->batch = 1;
   if (t->opt == OPT_SGD && t->batch == 0) {
     trainer_free(t);
@@ -774,8 +792,8 @@ static Value bi_train(Args *a) {
 
 static const Builtin train_builtins[] = {
   {"train", bi_train, 3, 3,
-   "loss opt lr steps batch momentum beta1 beta2 eps weight_decay freeze record every test time method tol seed progress",
-   "train(f, X, y, loss=\"mse\", opt=\"gd\", lr=0.1, steps=100, batch=, weight_decay=0, freeze=, record=[\"loss\"], every=1, "
+   "loss opt lr steps batch sampling momentum beta1 beta2 eps weight_decay freeze record every test time method tol seed progress",
+   "train(f, X, y, loss=\"mse\", opt=\"gd\", lr=0.1, steps=100, batch=, sampling=\"epoch\", weight_decay=0, freeze=, record=[\"loss\"], every=1, "
    "test=, momentum=0.9, beta1=0.9, beta2=0.999, eps=1e-8, time=, method=\"rk45\", tol=1e-8, seed=, progress=)",
    "train a network on (X, y): the record {net, log} with the trained network and a log of recorded quantities per step", NULL},
   {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
