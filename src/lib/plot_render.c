@@ -145,11 +145,12 @@ static void fig_ticks(Fig *f, double width_mm, double height_mm) {
   for (int i = 0; i < f->nyt; i++) plot_tick_label(f->yt[i], f->ystep, plot_ticks_amax(f->yt, f->nyt), f->ly, PLOT_TEXT_PLPLOT, f->yl[i], sizeof f->yl[i]);
 }
 
-/* The legend's entries: the labelled series (default labels only when there are several). */
+/* The legend's entries: the labelled series (default labels only when there are several; an empty
+ * label="" leaves a series out, such as a reference curve that needs no name). */
 static int legend_entries(const Plot *p, int *which) {
   int n = 0;
   for (int k = 0; k < p->nseries; k++)
-    if (p->s[k].label && p->s[k].kind != SER_HEATMAP && (!p->s[k].auto_label || p->nseries > 1)) which[n++] = k;
+    if (p->s[k].label && *p->s[k].label && p->s[k].kind != SER_HEATMAP && (!p->s[k].auto_label || p->nseries > 1)) which[n++] = k;
   return n;
 }
 

@@ -184,7 +184,7 @@ static void label_row(StrBuf *out, int indent, const int *cols, char labels[][48
 static int legend_entries(const Plot *p) {
   int n = 0;
   for (int k = 0; k < p->nseries; k++)
-    if (p->s[k].label && (!p->s[k].auto_label || p->nseries > 1)) n++;
+    if (p->s[k].label && *p->s[k].label && (!p->s[k].auto_label || p->nseries > 1)) n++;
   return n;
 }
 
@@ -193,7 +193,7 @@ static void legend(StrBuf *out, const Plot *p, int width) {
   long used = 0;
   for (int k = 0; k < p->nseries; k++) {
     const Series *s = &p->s[k];
-    if (!s->label || (s->auto_label && p->nseries == 1)) continue;
+    if (!s->label || !*s->label || (s->auto_label && p->nseries == 1)) continue;
     const char *g = s->kind == SER_BARS ? "█" : s->kind == SER_LINE && p->nseries == 1 ? "⠤" : markers[k % NMARK];
     long w = 2 + (long)text_cols(s->label);
     if (used && used + 3 + w > width) {
