@@ -154,7 +154,10 @@ Value dlt_error_oom(Interp *I, const Span *sp, size_t rows, size_t cols) {
     sb_free(&limit);
   } else {
     e = dlt_error(I, sp, "out of memory: a %zu×%zu matrix needs %s", rows, cols, sb_cstr(&b));
-    note_memory_limit(I);
+    if (need <= (double)mat_limit_bytes()) /* under the limit: the system had no memory to give */
+      dlt_error_note(I, "the system could not provide it");
+    else
+      note_memory_limit(I);
   }
   sb_free(&b);
   return e;

@@ -243,6 +243,11 @@ Mat *mat_alloc(size_t rows, size_t cols);
 Mat *mat_alloc_zero(size_t rows, size_t cols);
 Mat *mat_clone(const Mat *a);
 size_t mat_limit_bytes(void);
+/* Fault injection (tests/unit/check_fault.c, tests/fault.sh): the matrices allocated so far, and
+ * the one that is to fail (1-based; 0: none), or that and every later one when sticky.
+ * DLT_FAIL_ALLOC=N or N+ in the environment sets them. */
+extern unsigned long long dlt_fallible_allocs, dlt_alloc_fail_at;
+extern bool dlt_alloc_fail_sticky;
 
 /* Memory accounting for --max-memory: the bytes held by matrices, strings and lists' item arrays,
  * where the sizes a program chooses end up. With a limit set (0: none), a matrix that would take
