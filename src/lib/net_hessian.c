@@ -646,7 +646,7 @@ static bool lz_ritz(Args *a, Lanczos *L) {
   }
   int e2;
   (void)frexp(scale, &e2);
-  scale = scale == 0 ? 1 : ldexp(1, e2); /* a power of 2: the scaling itself is exact */
+  scale = scale == 0 ? 1 : ldexp(1, e2 < 1023 ? e2 : 1023); /* a power of 2: the scaling is exact */
   for (size_t j = 0; j < n; j++) {
     *mat_at(T, j, j) = L->alpha[s0 + j] / scale;
     if (j + 1 < n) *mat_at(T, j, j + 1) = *mat_at(T, j + 1, j) = L->beta[s0 + j] / scale;
