@@ -518,7 +518,7 @@ static Value bi_sort(Args *a) {
         return arg_error(a, 0, "can only sort numbers and strings, found a %s", val_type_name(l->items[i]));
     Value r = list_new(l->n);
     for (size_t i = 0; i < l->n; i++) list_push(AS_LIST(r), val_retain(l->items[i]));
-    qsort(AS_LIST(r)->items, l->n, sizeof(Value), cmp_value);
+    if (l->n > 1) qsort(AS_LIST(r)->items, l->n, sizeof(Value), cmp_value); /* an empty list has no items array */
     return r;
   }
   Value m;
