@@ -611,11 +611,13 @@ static void *run_alloc(void *unused) {
   } else {
     for (int p = 0; alloc_calls[p]; p++) {
       unsigned long long total = run_failing(I, alloc_calls[p], 0);
-      /* every allocation, or an even spread of 60 of them (quick: 12) */
-      unsigned long long cap = quick ? 12 : 60, stride = total > cap ? (total + cap - 1) / cap : 1;
-      for (unsigned long long n = 1; n <= total; n += stride) run_failing(I, alloc_calls[p], n);
+      /* every allocation, or an even spread of 500 of them (quick: 12) */
+      unsigned long long cap = quick ? 12 : 500, stride = total > cap ? (total + cap - 1) / cap : 1;
+      unsigned long long runs = 0;
+      for (unsigned long long n = 1; n <= total; n += stride, runs++) run_failing(I, alloc_calls[p], n);
       run_failing(I, alloc_calls[p], total); /* the last one */
-      fprintf(stderr, "check_fault: %s makes %llu matrices; every %lluth failed in turn\n", alloc_calls[p], total, stride);
+      fprintf(stderr, "check_fault: %s makes %llu matrices; %llu runs each failed one of them\n", alloc_calls[p], total,
+              runs + 1);
     }
   }
   interp_free(I);
