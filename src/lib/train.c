@@ -679,8 +679,9 @@ static Value bi_train(Args *a) {
   }
   t->n = mat_rows(t->X);
   if (mat_rows(t->Y) != t->n) {
+    size_t ny = mat_rows(t->Y); /* trainer_free releases Y */
     trainer_free(t);
-    return arg_error(a, 2, "%zu inputs but %zu targets", t->n, mat_rows(t->Y));
+    return arg_error(a, 2, "%zu inputs but %zu targets", t->n, ny);
   }
   if (t->n == 0) {
     trainer_free(t);
