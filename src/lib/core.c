@@ -333,8 +333,9 @@ static Value elementwise_test(Args *a, int (*test)(double)) {
   Mat *x = AS_MAT(m);
   Mat *out = mat_alloc(mat_rows(x), mat_cols(x));
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x)); /* before x goes with m */
     val_release(m);
-    return dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x));
+    return e;
   }
   for (size_t i = 0; i < mat_numel(x); i++) out->data[i] = test(x->data[i]) != 0;
   val_release(m);

@@ -75,8 +75,9 @@ static Value bi_vec(Args *a) {
   if (mat_cols(x) == 1) return m;
   Mat *out = mat_alloc(mat_numel(x), 1);
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_numel(x), 1); /* before x goes with m */
     val_release(m);
-    return dlt_error_oom(a->I, a->call, mat_numel(x), 1);
+    return e;
   }
   memcpy(out->data, x->data, mat_numel(x) * sizeof(double)); /* row by row */
   val_release(m);
@@ -601,8 +602,9 @@ static Value bi_reverse(Args *a) {
   Mat *x = AS_MAT(m);
   Mat *out = mat_alloc(mat_rows(x), mat_cols(x));
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x)); /* before x goes with m */
     val_release(m);
-    return dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x));
+    return e;
   }
   if (mat_is_vector(x)) {
     size_t n = mat_numel(x);
@@ -807,8 +809,9 @@ static Value bi_mask(Args *a) {
   Mat *x = AS_MAT(m);
   Mat *out = mat_alloc(mat_rows(x), mat_cols(x));
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x)); /* before x goes with m */
     val_release(m);
-    return dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x));
+    return e;
   }
   for (size_t i = 0; i < mat_numel(x); i++) out->data[i] = x->data[i] != 0;
   out->logical = true;

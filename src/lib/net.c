@@ -1115,8 +1115,9 @@ static Value bi_dense(Args *a) {
     b = mat_from(mat_numel(AS_MAT(m)), 1, AS_MAT(m)->data);
     val_release(m);
     if (!b) {
+      Value e = dlt_error_oom(a->I, a->call, mat_rows(W), 1); /* before W goes with wv */
       val_release(wv);
-      return dlt_error_oom(a->I, a->call, mat_rows(W), 1);
+      return e;
     }
   }
   Network *f = net_alloc();
@@ -1804,8 +1805,9 @@ static Value bi_grad_input(Args *a) {
   if (!net_input(a, 1, f, &X, &point)) return v_abrupt();
   Mat *G = mat_alloc(mat_rows(X), mat_cols(X));
   if (!G) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(X), mat_cols(X)); /* before X is released */
     val_release(v_obj(X));
-    return dlt_error_oom(a->I, a->call, mat_rows(X), mat_cols(X));
+    return e;
   }
   bool ok = net_backprop(a, f, X, NULL, NULL, NULL, G, NULL);
   val_release(v_obj(X));

@@ -521,6 +521,12 @@ static const char alloc_programs[] =
   "  let st = [var(xs), median(xs), quantile(xs, 0.5), skewness(xs), slope([1, 2, 3], [2, 4, 6])]\n"
   "  sum(st) + m + i\n"
   "}\n"
+  "fn p_convert() {\n"
+  "  let r = 1..4\n"
+  "  let k = rbf()\n"
+  "  let s = [sum(isnan(r)), sum(vec(r)), sum(reverse(r)), sum(sin(r)), sum(mask(r)), sum(sort(r)), mean(r), var(list(1, 2, 3, 5)), sum(deriv(fn(x) => x^2, r)), norm(gram(k, r)), norm(grad_input(mlp(1, [2], 1, seed=1), 2)), sum(where(r > 2, r, 0)), sum(cumsum(r)), norm(diag(r)), nparams(dense([[1, 2]])), sum(repeat(r, 2)), quantile(list(1, 2, 3), 0.5), sum(histogram(r).counts)]\n"
+  "  sum(s)\n"
+  "}\n"
   "fn p_plot() {\n"
   "  let p = plot([1, 2, 3], [1, 4, 9])\n"
   "  let h = hist(randn(100, seed=1))\n"
@@ -529,7 +535,7 @@ static const char alloc_programs[] =
   "}\n";
 
 static const char *const alloc_calls[] = {"p_linalg()", "p_elementwise()", "p_train()", "p_kernels()",
-                                          "p_tables()", "p_measures()", "p_plot()", NULL};
+                                          "p_tables()", "p_measures()", "p_plot()", "p_convert()", NULL};
 
 typedef struct AllocStats {
   long runs, values, oom, failures;
