@@ -273,7 +273,10 @@ void dlt_gsl_clear(void) {
 
 Value dlt_error_gsl(Interp *I, const Span *sp, const char *what, int status) {
   const char *reason = gsl_last_errno ? gsl_last_reason : gsl_strerror(status);
-  Value e = dlt_error(I, sp, "%s failed: %s", what, reason);
+  /* GSL could not allocate its workspace: the same words as every other allocation failure */
+  Value e = (gsl_last_errno ? gsl_last_errno : status) == GSL_ENOMEM
+                ? dlt_error(I, sp, "out of memory: %s could not allocate its workspace (%s)", what, reason)
+                : dlt_error(I, sp, "%s failed: %s", what, reason);
   dlt_gsl_clear();
   return e;
 }

@@ -24,14 +24,29 @@ static void out_of_memory(void) {
   _exit(DLT_EXIT_RUNTIME);
 }
 
+_Thread_local volatile int dlt_alloc_infallible; /* volatile: the compiler knows malloc and would drop the ++/-- around it */
+
 void *dlt_xmalloc(size_t n) {
+  dlt_alloc_infallible++;
   void *p = malloc(n ? n : 1);
+  dlt_alloc_infallible--;
+  if (!p) out_of_memory();
+  return p;
+}
+
+void *dlt_xcalloc(size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) out_of_memory();
+  dlt_alloc_infallible++;
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  dlt_alloc_infallible--;
   if (!p) out_of_memory();
   return p;
 }
 
 void *dlt_xrealloc(void *p, size_t n) {
+  dlt_alloc_infallible++;
   void *q = realloc(p, n ? n : 1);
+  dlt_alloc_infallible--;
   if (!q) out_of_memory();
   return q;
 }

@@ -220,7 +220,12 @@ typedef struct Ext {
 
 /* ------------------------------------------------------------------ allocation helpers */
 void *dlt_xmalloc(size_t n);            /* aborts only on exhaustion of small internal allocations */
+/* Non-zero while allocations are made whose failure is fatal by design: dlt_xmalloc/dlt_xrealloc,
+ * and the Flex/Bison parser (it exits when it cannot grow its buffers). A fault-injecting malloc
+ * (tests/unit/check_fault.c) fails only the other allocations, whose failure the code handles. */
+extern _Thread_local volatile int dlt_alloc_infallible;
 void *dlt_xrealloc(void *p, size_t n);
+void *dlt_xcalloc(size_t n, size_t size); /* zeroed; the same policy as dlt_xmalloc */
 char *dlt_xstrdup(const char *s);
 void *obj_new(ObjKind kind, size_t size); /* refs = 1 */
 

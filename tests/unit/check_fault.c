@@ -29,9 +29,10 @@
  * write_csv, write_json, save, tempfile and remove_file touch only files there; exit(code) only
  * sets a request the test clears; print output goes to /dev/null. Nothing is skipped.
  *
- * DLT_FAULT=quick (the default under DLT_WRAPPER, i.e. valgrind) runs the diagonal calls and one
- * base per builtin; DLT_FAULT=full everything; DLT_FAULT=off nothing; DLT_FAULT_ONLY=name restricts
- * the registry test to one builtin (DLT_FAULT_ONLY=alloc: only the allocation-failure test). */
+ * DLT_FAULT=quick (the default under DLT_WRAPPER, i.e. valgrind) tries one base per builtin and
+ * every third hostile value (a different third for consecutive builtins); DLT_FAULT=full (the
+ * default otherwise) everything; DLT_FAULT=off nothing. DLT_FAULT_ONLY=name restricts the registry
+ * test to one builtin (DLT_FAULT_ONLY=alloc: only the allocation-failure test). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -310,9 +311,11 @@ static bool advance(int *idx, int k, int p, int radix) {
   return false;
 }
 
-static void test_builtin(Interp *I, const Builtin *b) {
+static void test_builtin(Interp *I, const Builtin *b, int index) {
   current_builtin = b->name;
   int nf = pool_size(fault_pool), nb = pool_size(base_pool);
+  /* quick: every third hostile value, a different third for consecutive builtins */
+  int f0 = quick ? index % 3 : 0, fstep = quick ? 3 : 1;
   int kmax = b->max_args < 0 ? b->min_args + 2 : b->max_args;
   if (kmax > MAXK) kmax = MAXK;
   int kmin = b->min_args < MAXK ? b->min_args : MAXK;
@@ -321,7 +324,7 @@ static void test_builtin(Interp *I, const Builtin *b) {
   int err_arg;
   for (int k = kmin; k <= kmax; k++) {
     /* 1. diagonal */
-    for (int f = 0; f < nf; f++) {
+    for (int f = f0; f < nf; f += fstep) {
       for (int i = 0; i < k; i++) {
         snprintf(names[i], sizeof names[i], "fz_%d", f);
         args[i] = names[i];
@@ -355,7 +358,7 @@ static void test_builtin(Interp *I, const Builtin *b) {
       for (int p = 0; p < k; p++) {
         char keep[16];
         memcpy(keep, names[p], sizeof keep);
-        for (int f = 0; f < nf; f++) {
+        for (int f = f0; f < nf; f += fstep) {
           snprintf(names[p], sizeof names[p], "fz_%d", f);
           call(I, b, k, args, NULL, NULL, &err_arg);
         }
@@ -366,7 +369,7 @@ static void test_builtin(Interp *I, const Builtin *b) {
         snprintf(kws, sizeof kws, "%s", b->kwargs);
         for (char *save = NULL, *kw = strtok_r(kws, " ", &save); kw; kw = strtok_r(NULL, " ", &save)) {
           if (strcmp(kw, "*") == 0) kw = "col"; /* any keyword: a column name (table, mutate, rename) */
-          for (int f = 0; f < nf; f++) {
+          for (int f = f0; f < nf; f += fstep) {
             char v[16];
             snprintf(v, sizeof v, "fz_%d", f);
             call(I, b, k, args, kw, v, &err_arg);
@@ -392,12 +395,13 @@ static void *run_all(void *unused) {
     failure("cannot open /dev/null");
     return NULL;
   }
+  int index = 0;
   for (const Module *const *m = dlt_modules; *m; m++)
     for (const Builtin *b = (*m)->fns; b->name; b++) {
       if (only && strcmp(only, b->name) != 0) continue;
       Interp *I = fresh_interp(devnull);
       if (!I) break;
-      test_builtin(I, b);
+      test_builtin(I, b, index++);
       interp_free(I);
     }
   fclose(devnull);
@@ -461,10 +465,11 @@ END_TEST
 
 /* ------------------------------------------------------------------ allocation failure
  * Each program below runs once to count its matrix allocations (value.h: dlt_fallible_allocs),
- * then once for each N with the N-th allocation failing (dlt_alloc_fail_at). Every run must end
- * with its value or with a located "out of memory" error; afterwards the values' bytes are back
- * where they were (nothing leaked on the error path; valgrind checks the rest) and the same
- * interpreter still evaluates a probe. */
+ * then once for each N with the N-th allocation failing (dlt_alloc_fail_at); then the same for the
+ * raw malloc/calloc/realloc calls (the wrappers below). Every run must end with its value or with
+ * a located out-of-memory error; afterwards the values' bytes are back where they were (nothing
+ * leaked on the error path; valgrind checks the rest) and the same interpreter still evaluates a
+ * probe. */
 static const char alloc_programs[] =
   "fn p_linalg() {\n"
   "  let A = randn(6, 6, seed=1)\n"
@@ -529,6 +534,13 @@ static const char alloc_programs[] =
   "  let s = [sum(isnan(r)), sum(vec(r)), sum(reverse(r)), sum(sin(r)), sum(mask(r)), sum(sort(r)), mean(r), var(list(1, 2, 3, 5)), sum(deriv(fn(x) => x^2, r)), norm(gram(k, r)), norm(grad_input(mlp(1, [2], 1, seed=1), 2)), sum(where(r > 2, r, 0)), sum(cumsum(r)), norm(diag(r)), nparams(dense([[1, 2]])), sum(repeat(r, 2)), quantile(list(1, 2, 3), 0.5), sum(histogram(r).counts)]\n"
   "  sum(s)\n"
   "}\n"
+  "fn p_more() {\n"
+  "  let f = mlp(1, [4], 1, seed=1)\n"
+  "  let X = [[0.1], [0.5], [0.9]]\n"
+  "  let k = rbf()\n"
+  "  let s = [pieces(f, -1, 1), pwl_integral(f, -1, 1), pwl_sup(f, -1, 1).value, len(crossings(f, 0, -1, 1)), sum(gauss_legendre(fn(x) => x^2, 0, 1, 5)), sum(histogram([1, 2, 2, 3], bins=3).counts), norm(lstsq([[1, 2], [3, 4], [5, 7]], [1, 2, 3])), sum(spectrum(k, X)), norm(polyfit([1, 2, 3, 4], [1, 4, 9, 16], 2)), richardson([1, 1.5, 1.75]), norm(kernel_gd(k, X, [1, 2, 3], lr=0.1, steps=3)), norm(ode_rk4(fn(t, y) => -y, [1], 0, 1, 10).y), norm(fd_hessian(fn(x) => sum(x^2), [1, 2])), root(fn(x) => x^2 - 2, 0, 2), minimize1(fn(x) => (x - 1)^2, 0, 3).x, expect(uniform(0, 1), fn(x) => x^2), wasserstein(normal(), normal(1, 1)), kl(normal(), normal(1, 2)), sum(sample(mixture(list(normal(), normal(3, 1)), weights=[0.5, 0.5]), 20, seed=1)), norm(sample(sphere(3), 5, seed=2)), median([3, 1, 2]), norm(quantile([1, 2, 3, 4], [0.25, 0.75])), norm(cov([[1, 2], [2, 3], [4, 1]])), norm(random_features(normal(), fn(w, x) => cos(w * x), 10, seed=1)(X))]\n"
+  "  sum(s)\n"
+  "}\n"
   "fn p_plot() {\n"
   "  let p = plot([1, 2, 3], [1, 4, 9])\n"
   "  let h = hist(randn(100, seed=1))\n"
@@ -536,8 +548,9 @@ static const char alloc_programs[] =
   "  1\n"
   "}\n";
 
+/* each returns a number: nothing of theirs stays in the values' bytes */
 static const char *const alloc_calls[] = {"p_linalg()", "p_elementwise()", "p_train()", "p_kernels()",
-                                          "p_tables()", "p_measures()", "p_plot()", "p_convert()", NULL};
+                                          "p_tables()", "p_measures()", "p_plot()", "p_convert()", "p_more()", NULL};
 
 typedef struct AllocStats {
   long runs, values, oom, failures;
@@ -560,21 +573,52 @@ static void alloc_failure(const char *fmt, ...) {
   }
 }
 
+/* The other fallible allocations: malloc, calloc and realloc called directly by the interpreter
+ * and the builtins (workspaces, quadrature nodes, piecewise-linear pieces, ...). check_dlt is
+ * linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc, so every such call in libdlt
+ * comes here; when armed, the raw_fail_at-th one fails. Calls made through dlt_xmalloc (which
+ * aborts by design, see value.h) and those inside the shared libraries (GSL, libc) are not
+ * counted. */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+static bool raw_armed;
+static unsigned long long raw_count, raw_fail_at;
+
+static bool raw_fails(void) {
+  if (!raw_armed || dlt_alloc_infallible) return false;
+  return ++raw_count == raw_fail_at;
+}
+void *__wrap_malloc(size_t n) { return raw_fails() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t size) { return raw_fails() ? NULL : __real_calloc(n, size); }
+void *__wrap_realloc(void *p, size_t n) { return raw_fails() ? NULL : __real_realloc(p, n); }
+
 /* Run `code` with the n-th matrix allocation failing (0: none); the allocations it made. */
-static unsigned long long run_failing(Interp *I, const char *code, unsigned long long n) {
-  snprintf(current_call, sizeof current_call, "%s with allocation %llu failing", code, n);
+/* *baseline: the value of the run without a failure; a run that still gives a value must give it
+ * (an allocation failure absorbed into a different result would be a silent error). */
+static unsigned long long run_failing(Interp *I, const char *code, unsigned long long n, bool raw, Value *baseline) {
+  snprintf(current_call, sizeof current_call, "%s with %s allocation %llu failing", code, raw ? "raw" : "matrix", n);
   size_t bytes_before = dlt_value_bytes;
   Value result = v_nil();
   dlt_fallible_allocs = 0;
-  dlt_alloc_fail_at = n;
+  raw_count = 0;
+  if (raw) {
+    raw_fail_at = n;
+    raw_armed = true;
+  } else {
+    dlt_alloc_fail_at = n;
+  }
   arm_after(hang_after); /* these programs must finish: the watchdog only catches a hang */
   int rc = interp_run_string(I, "alloc", code, &result);
   disarm();
-  unsigned long long made = dlt_fallible_allocs;
+  raw_armed = false;
+  unsigned long long made = raw ? raw_count : dlt_fallible_allocs;
   dlt_alloc_fail_at = 0;
   ast.runs++;
   if (rc == DLT_EXIT_OK) {
     ast.values++;
+    if (n == 0) val_set(baseline, val_retain(result));
+    else if (!val_equal(result, *baseline)) alloc_failure("%s: a value different from the run without a failure", current_call);
   } else {
     const Diag *d = NULL;
     for (int i = 0; i < I->ndiags; i++)
@@ -586,7 +630,8 @@ static unsigned long long run_failing(Interp *I, const char *code, unsigned long
     } else {
       ast.oom++;
       if (d->span.line < 1 || d->span.col < 1) alloc_failure("%s: an error without a location: %s", current_call, d->msg);
-      if (!strstr(d->msg, "out of memory")) alloc_failure("%s: not an out-of-memory error: %s", current_call, d->msg);
+      if (!strstr(d->msg, "out of memory") && !strstr(d->msg, "memory"))
+        alloc_failure("%s: not an out-of-memory error: %s", current_call, d->msg);
     }
   }
   val_release(result);
@@ -617,16 +662,19 @@ static void *run_alloc(void *unused) {
     diags_print(I, stderr);
     alloc_failure("the allocation programs do not evaluate");
   } else {
-    for (int p = 0; alloc_calls[p]; p++) {
-      unsigned long long total = run_failing(I, alloc_calls[p], 0);
-      /* every allocation, or an even spread of 500 of them (quick: 12) */
-      unsigned long long cap = quick ? 12 : 500, stride = total > cap ? (total + cap - 1) / cap : 1;
-      unsigned long long runs = 0;
-      for (unsigned long long n = 1; n <= total; n += stride, runs++) run_failing(I, alloc_calls[p], n);
-      run_failing(I, alloc_calls[p], total); /* the last one */
-      fprintf(stderr, "check_fault: %s makes %llu matrices; %llu runs each failed one of them\n", alloc_calls[p], total,
-              runs + 1);
-    }
+    for (int raw = 0; raw <= 1; raw++)
+      for (int p = 0; alloc_calls[p]; p++) {
+        Value baseline = v_nil();
+        unsigned long long total = run_failing(I, alloc_calls[p], 0, raw, &baseline);
+        /* every allocation, or an even spread of 500 of them (quick: 12) */
+        unsigned long long cap = quick ? 12 : 500, stride = total > cap ? (total + cap - 1) / cap : 1;
+        unsigned long long runs = 0;
+        for (unsigned long long n = 1; n <= total; n += stride, runs++) run_failing(I, alloc_calls[p], n, raw, &baseline);
+        if (total) run_failing(I, alloc_calls[p], total, raw, &baseline); /* the last one */
+        val_release(baseline);
+        fprintf(stderr, "check_fault: %s makes %llu %s allocations; %llu runs each failed one of them\n", alloc_calls[p],
+                total, raw ? "raw" : "matrix", runs + (total > 0));
+      }
   }
   interp_free(I);
   fclose(devnull);
