@@ -316,7 +316,14 @@ static Value call_builtin(Interp *I, const Builtin *b, Args *a) {
 Value call_value(Interp *I, Value fn, Args *a) {
   if (IS_CLOSURE(fn)) return call_closure_args(I, AS_CLOSURE(fn), a);
   if (IS_BUILTIN(fn)) return call_builtin(I, AS_BUILTIN(fn)->def, a);
-  if (IS_EXT(fn) && AS_EXT(fn)->cls->call) return AS_EXT(fn)->cls->call(I, fn.u.o, a);
+  if (IS_EXT(fn) && AS_EXT(fn)->cls->call) {
+    /* a kernel, network or measure called from a C loop (an integrand) stops on Ctrl-C too */
+    if (eval_must_stop(I)) {
+      Value stop = eval_stop(I, a->call);
+      if (IS_ABRUPT(stop)) return stop;
+    }
+    return AS_EXT(fn)->cls->call(I, fn.u.o, a);
+  }
   return dlt_error(I, a->call, "cannot call a %s", val_type_name(fn));
 }
 

@@ -154,7 +154,10 @@ Value dlt_error_oom(Interp *I, const Span *sp, size_t rows, size_t cols) {
     sb_free(&limit);
   } else {
     e = dlt_error(I, sp, "out of memory: a %zu×%zu matrix needs %s", rows, cols, sb_cstr(&b));
-    note_memory_limit(I);
+    if (need <= (double)mat_limit_bytes()) /* under the limit: the system had no memory to give */
+      dlt_error_note(I, "the system could not provide it");
+    else
+      note_memory_limit(I);
   }
   sb_free(&b);
   return e;
@@ -270,7 +273,10 @@ void dlt_gsl_clear(void) {
 
 Value dlt_error_gsl(Interp *I, const Span *sp, const char *what, int status) {
   const char *reason = gsl_last_errno ? gsl_last_reason : gsl_strerror(status);
-  Value e = dlt_error(I, sp, "%s failed: %s", what, reason);
+  /* GSL could not allocate its workspace: the same words as every other allocation failure */
+  Value e = (gsl_last_errno ? gsl_last_errno : status) == GSL_ENOMEM
+                ? dlt_error(I, sp, "out of memory: %s could not allocate its workspace (%s)", what, reason)
+                : dlt_error(I, sp, "%s failed: %s", what, reason);
   dlt_gsl_clear();
   return e;
 }

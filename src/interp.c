@@ -279,9 +279,11 @@ int interp_run_source(Interp *I, int source, Value *result) { return interp_step
 
 int interp_step_source(Interp *I, int source, Value *result, const StepHook *hook) {
   if (result) *result = v_nil();
+  dlt_alloc_infallible++; /* the parser (and imports' parsers) exit on exhaustion */
   Node *program = dlt_parse(I, source, NULL);
   /* resolve even a program with syntax errors: name errors are reported alongside them */
   FnProto *chunk = resolve_program(I, program);
+  dlt_alloc_infallible--;
   if (I->ndiags) return DLT_EXIT_PARSE;
   I->signal = SIG_NONE;
   Value r = eval_chunk_steps(I, chunk, hook);
@@ -344,7 +346,9 @@ bool dlt_input_incomplete(Interp *I, const char *text) {
   int saved = I->ndiags;
   int src = interp_add_source(I, "<input>", ".", dlt_xstrdup(text), strlen(text));
   bool incomplete = false;
+  dlt_alloc_infallible++;
   Node *program = dlt_parse(I, src, &incomplete);
+  dlt_alloc_infallible--;
   node_free(program);
   /* drop the trial parse: its diagnostics and its source */
   for (int i = saved; i < I->ndiags; i++) {

@@ -262,7 +262,7 @@ static int run(int argc, char **argv) {
     I->interactive = true;
     rc = repl_run(I, quiet);
   }
-  if (dlt_primary_process()) diags_print(I, stderr);
+  rc = dlt_mpi_end(I, rc); /* prints the diagnostics (under mpirun: as the ranks agree) */
   fflush(stdout);
   interp_free(I);
   if (devnull) fclose(devnull);

@@ -115,7 +115,7 @@ static void print_matrix(StrBuf *b, const Mat *m, int indent, bool inline_) {
   for (size_t j = 0; j < nc; j++) ci[j] = cut_c && j >= MAT_COLS_EDGE ? C - nc + j : j;
 
   char **cells = dlt_xmalloc(nr * nc * sizeof(char *));
-  size_t *left = calloc(nc, sizeof(size_t)), *right = calloc(nc, sizeof(size_t));
+  size_t *left = dlt_xcalloc(nc, sizeof(size_t)), *right = dlt_xcalloc(nc, sizeof(size_t));
   for (size_t i = 0; i < nr; i++)
     for (size_t j = 0; j < nc; j++) {
       StrBuf e = STRBUF_INIT;

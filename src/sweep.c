@@ -349,7 +349,7 @@ Value eval_sweep(Interp *I, Node *n) {
   if (!sweep_options(I, n, &store_path, &store_v, &keep_going)) return v_abrupt();
 
   int naxes = n->u.sweep.iters.n;
-  Axis *axes = calloc((size_t)(naxes ? naxes : 1), sizeof(Axis));
+  Axis *axes = dlt_xcalloc((size_t)(naxes ? naxes : 1), sizeof(Axis));
   Value result = v_abrupt();
   SweepJob job;
   memset(&job, 0, sizeof job);
@@ -381,7 +381,7 @@ Value eval_sweep(Interp *I, Node *n) {
   job.coords = dlt_xmalloc(cap * (size_t)(job.nvars ? job.nvars : 1) * sizeof(Value));
   job.keys = dlt_xmalloc(cap * sizeof(char *));
   job.seeds = dlt_xmalloc(cap * sizeof(uint32_t));
-  size_t *digit = calloc((size_t)(naxes ? naxes : 1), sizeof(size_t));
+  size_t *digit = dlt_xcalloc((size_t)(naxes ? naxes : 1), sizeof(size_t));
   for (size_t p = 0; p < npts; p++) {
     size_t rem = p;
     for (int a = naxes - 1; a >= 0; a--) {
@@ -411,7 +411,7 @@ Value eval_sweep(Interp *I, Node *n) {
     job.npoints++;
   }
   free(digit);
-  job.results = calloc(job.npoints ? job.npoints : 1, sizeof(PointResult));
+  job.results = dlt_xcalloc(job.npoints ? job.npoints : 1, sizeof(PointResult));
   for (size_t k = 0; k < job.npoints; k++) job.results[k].rows = v_nil();
 
   bool nested = I->recording != NULL || I->in_worker;

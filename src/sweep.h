@@ -78,6 +78,13 @@ bool sweep_run_workers(SweepJob *job, int nworkers);
  * process (sets dlt_mpi_rank and mpi_size and installs sweep_run_mpi), and finish. */
 void dlt_mpi_start(int *argc, char ***argv);
 void dlt_mpi_finish(void);
+/* The end of the script on this process: print its diagnostics and return the exit code. Outside
+ * MPI that is all. Under mpirun the ranks first wait for each other; a rank that failed alone (its
+ * error differs from rank 0's) prints its own, prefixed with its rank, and every rank exits with
+ * the worst code. A rank that failed while the others do not reach the end within
+ * DLT_MPI_END_WAIT seconds (default 10) - they wait for it in a sweep it left - aborts the job
+ * (MPI_Abort), so that a failure on one rank can never leave the others hanging. */
+int dlt_mpi_end(Interp *I, int rc);
 /* Share every point's result among MPI ranks, each computing its share; NULL outside MPI. */
 extern bool (*sweep_run_mpi)(SweepJob *job);
 

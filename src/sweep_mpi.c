@@ -14,10 +14,13 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "error.h"
 #include "sweep.h"
 
 static bool launched_by_mpirun(void) {
@@ -28,6 +31,7 @@ static bool launched_by_mpirun(void) {
 #include <mpi.h>
 
 static bool mpi_started;
+static MPI_Comm end_comm = MPI_COMM_NULL; /* the end-of-script handshake: never matches a sweep's collective */
 static bool run_mpi(SweepJob *job);
 
 void dlt_mpi_start(int *argc, char ***argv) {
@@ -42,10 +46,75 @@ void dlt_mpi_start(int *argc, char ***argv) {
   dlt_mpi_rank = rank;
   dlt_sweep_config.mpi_size = size;
   sweep_run_mpi = run_mpi;
+  MPI_Comm_dup(MPI_COMM_WORLD, &end_comm);
 }
 
 void dlt_mpi_finish(void) {
-  if (mpi_started) MPI_Finalize();
+  if (!mpi_started) return;
+  if (end_comm != MPI_COMM_NULL) MPI_Comm_free(&end_comm);
+  MPI_Finalize();
+}
+
+static double wall_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int dlt_mpi_end(Interp *I, int rc) {
+  int size = dlt_sweep_config.mpi_size, rank = dlt_mpi_rank;
+  if (!mpi_started || size <= 1 || end_comm == MPI_COMM_NULL) {
+    diags_print(I, stderr);
+    return rc;
+  }
+  /* this rank's diagnostics as text: rank 0 prints them now, the others only if they differ */
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  if (m) {
+    diags_print(I, m);
+    fclose(m);
+  } else {
+    diags_clear(I);
+  }
+  if (rank == 0 && text) fputs(text, stderr);
+  fflush(stderr);
+
+  /* wait for every rank to end; one that failed waits only so long */
+  const char *w = getenv("DLT_MPI_END_WAIT");
+  double wait = w && *w ? atof(w) : 10.0, start = wall_seconds();
+  MPI_Request req;
+  MPI_Ibarrier(end_comm, &req);
+  int done = 0;
+  for (;;) {
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (done || (rc != DLT_EXIT_OK && wall_seconds() - start > wait)) break;
+    struct timespec nap = {0, 5000000}; /* 5 ms */
+    nanosleep(&nap, NULL);
+  }
+  if (!done) {
+    if (rank != 0) fprintf(stderr, "dlt: MPI rank %d of %d failed:\n%s", rank, size, text ? text : "");
+    fprintf(stderr, "dlt: MPI rank %d failed and the other ranks did not reach the end of the script within %g s "
+                    "(they wait for it in a sweep): stopping them\n", rank, wait);
+    fflush(stderr);
+    free(text);
+    MPI_Abort(MPI_COMM_WORLD, rc);
+    return rc;
+  }
+  /* everyone ended: a rank whose failure rank 0 did not report prints its own */
+  uint64_t h = 1469598103934665603ull; /* FNV-1a of the text, and of the exit code */
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)text[i]) * 1099511628211ull;
+  h = (h ^ (uint64_t)rc) * 1099511628211ull;
+  uint64_t h0 = h;
+  MPI_Bcast(&h0, 1, MPI_UINT64_T, 0, end_comm);
+  if (rank != 0 && rc != DLT_EXIT_OK && h != h0) {
+    fprintf(stderr, "dlt: on MPI rank %d of %d:\n%s", rank, size, text ? text : "");
+    fflush(stderr);
+  }
+  free(text);
+  int worst = rc;
+  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, end_comm);
+  return rc != DLT_EXIT_OK ? rc : worst;
 }
 
 static void put_u32(StrBuf *b, uint32_t x) { sb_putn(b, (const char *)&x, 4); }
@@ -128,4 +197,9 @@ void dlt_mpi_start(int *argc, char ***argv) {
 }
 
 void dlt_mpi_finish(void) {}
+
+int dlt_mpi_end(Interp *I, int rc) {
+  diags_print(I, stderr);
+  return rc;
+}
 #endif

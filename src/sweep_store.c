@@ -46,7 +46,7 @@ void store_close(SweepStore *s) {
 }
 
 SweepStore *store_open(Interp *I, const char *path, const Span *where) {
-  SweepStore *s = calloc(1, sizeof *s);
+  SweepStore *s = dlt_xcalloc(1, sizeof *s);
   s->I = I;
   int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, 10000);

@@ -105,7 +105,7 @@ bool sweep_run_workers(SweepJob *job, int nworkers) {
   for (size_t k = 0; k < job->npoints; k++)
     if (!job->results[k].done) todo[ntodo++] = k;
   if ((size_t)nworkers > ntodo) nworkers = (int)ntodo;
-  Worker *ws = calloc((size_t)nworkers, sizeof(Worker));
+  Worker *ws = dlt_xcalloc((size_t)nworkers, sizeof(Worker));
   int started = 0;
   fflush(NULL);
   void (*saved_pipe)(int) = signal(SIGPIPE, SIG_IGN);
@@ -144,7 +144,7 @@ bool sweep_run_workers(SweepJob *job, int nworkers) {
   /* with no worker at all, the caller runs every point here */
   bool stop = false;
   for (int i = 0; i < started && next < ntodo; i++) send_point(&ws[i], (long)todo[next++]);
-  struct pollfd *pfd = calloc((size_t)(started ? started : 1), sizeof(struct pollfd));
+  struct pollfd *pfd = dlt_xcalloc((size_t)(started ? started : 1), sizeof(struct pollfd));
   for (;;) {
     int nbusy = 0;
     for (int i = 0; i < started; i++) {

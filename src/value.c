@@ -24,14 +24,29 @@ static void out_of_memory(void) {
   _exit(DLT_EXIT_RUNTIME);
 }
 
+_Thread_local volatile int dlt_alloc_infallible; /* volatile: the compiler knows malloc and would drop the ++/-- around it */
+
 void *dlt_xmalloc(size_t n) {
+  dlt_alloc_infallible++;
   void *p = malloc(n ? n : 1);
+  dlt_alloc_infallible--;
+  if (!p) out_of_memory();
+  return p;
+}
+
+void *dlt_xcalloc(size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) out_of_memory();
+  dlt_alloc_infallible++;
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  dlt_alloc_infallible--;
   if (!p) out_of_memory();
   return p;
 }
 
 void *dlt_xrealloc(void *p, size_t n) {
+  dlt_alloc_infallible++;
   void *q = realloc(p, n ? n : 1);
+  dlt_alloc_infallible--;
   if (!q) out_of_memory();
   return q;
 }
@@ -164,7 +179,34 @@ static void advise_huge_pages(void *p, size_t bytes) {
 #endif
 }
 
+/* Allocation failure injected for the fault tests. Every fallible allocation (a matrix) counts;
+ * when the count reaches dlt_alloc_fail_at it fails as if the memory were exhausted, and so do
+ * all later ones when dlt_alloc_fail_sticky. DLT_FAIL_ALLOC=N (or N+ for sticky) in the
+ * environment sets them when the first matrix is made. */
+unsigned long long dlt_fallible_allocs, dlt_alloc_fail_at;
+bool dlt_alloc_fail_sticky;
+
+static bool alloc_injected_failure(void) {
+  static bool env_read;
+  if (!env_read) {
+    env_read = true;
+    const char *e = getenv("DLT_FAIL_ALLOC");
+    if (e && *e) {
+      char *end;
+      unsigned long long n = strtoull(e, &end, 10);
+      if (end != e && (*end == '\0' || (end[0] == '+' && end[1] == '\0'))) {
+        dlt_alloc_fail_at = n;
+        dlt_alloc_fail_sticky = *end == '+';
+      }
+    }
+  }
+  ++dlt_fallible_allocs;
+  if (!dlt_alloc_fail_at) return false;
+  return dlt_alloc_fail_sticky ? dlt_fallible_allocs >= dlt_alloc_fail_at : dlt_fallible_allocs == dlt_alloc_fail_at;
+}
+
 static Mat *mat_alloc_impl(size_t rows, size_t cols, bool zero) {
+  if (alloc_injected_failure()) return NULL;
   if (cols && rows > SIZE_MAX / cols) return NULL;
   size_t n = rows * cols;
   if (n > (mat_limit_bytes() - sizeof(Mat)) / sizeof(double)) return NULL;

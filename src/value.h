@@ -220,7 +220,12 @@ typedef struct Ext {
 
 /* ------------------------------------------------------------------ allocation helpers */
 void *dlt_xmalloc(size_t n);            /* aborts only on exhaustion of small internal allocations */
+/* Non-zero while allocations are made whose failure is fatal by design: dlt_xmalloc/dlt_xrealloc,
+ * and the Flex/Bison parser (it exits when it cannot grow its buffers). A fault-injecting malloc
+ * (tests/unit/check_fault.c) fails only the other allocations, whose failure the code handles. */
+extern _Thread_local volatile int dlt_alloc_infallible;
 void *dlt_xrealloc(void *p, size_t n);
+void *dlt_xcalloc(size_t n, size_t size); /* zeroed; the same policy as dlt_xmalloc */
 char *dlt_xstrdup(const char *s);
 void *obj_new(ObjKind kind, size_t size); /* refs = 1 */
 
@@ -243,6 +248,11 @@ Mat *mat_alloc(size_t rows, size_t cols);
 Mat *mat_alloc_zero(size_t rows, size_t cols);
 Mat *mat_clone(const Mat *a);
 size_t mat_limit_bytes(void);
+/* Fault injection (tests/unit/check_fault.c, tests/fault.sh): the matrices allocated so far, and
+ * the one that is to fail (1-based; 0: none), or that and every later one when sticky.
+ * DLT_FAIL_ALLOC=N or N+ in the environment sets them. */
+extern unsigned long long dlt_fallible_allocs, dlt_alloc_fail_at;
+extern bool dlt_alloc_fail_sticky;
 
 /* Memory accounting for --max-memory: the bytes held by matrices, strings and lists' item arrays,
  * where the sizes a program chooses end up. With a limit set (0: none), a matrix that would take

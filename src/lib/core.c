@@ -193,6 +193,12 @@ static Value bi_zip(Args *a) {
   Value out = v_abrupt();
   if (ok == a->n) {
     size_t n = a->n ? its[0].n : 0;
+    /* each item is a list of a->n values: zip(1..10^9) must be refused, not fill the memory */
+    double each = (double)sizeof(Value) + (double)sizeof(List) + (double)a->n * sizeof(Value);
+    if (!dlt_fits((double)n, each)) {
+      free(its);
+      return dlt_error_oom_items(a->I, arg_span(a, 0), "a zipped list", "items", (double)n, each);
+    }
     out = list_new(n);
     for (size_t i = 0; i < n; i++) {
       Value item = list_new((size_t)a->n);
@@ -327,8 +333,9 @@ static Value elementwise_test(Args *a, int (*test)(double)) {
   Mat *x = AS_MAT(m);
   Mat *out = mat_alloc(mat_rows(x), mat_cols(x));
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x)); /* before x goes with m */
     val_release(m);
-    return dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x));
+    return e;
   }
   for (size_t i = 0; i < mat_numel(x); i++) out->data[i] = test(x->data[i]) != 0;
   val_release(m);

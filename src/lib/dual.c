@@ -256,8 +256,9 @@ static Value bi_deriv(Args *a) {
   Mat *x = AS_MAT(mv);
   Mat *out = mat_alloc(mat_rows(x), mat_cols(x));
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x)); /* before x goes with mv */
     val_release(mv);
-    return dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x));
+    return e;
   }
   for (size_t i = 0; i < mat_numel(x); i++) {
     double f, d[3];

@@ -71,7 +71,61 @@ typedef struct CsvRead {
   size_t capcur;
   unsigned line, row_line; /* the line being fed; where the current row started */
   bool empty_is_null;       /* read_table: unquoted empty fields (missing) are NULL cells, "" is "" */
+  /* the first cell that cannot be read: a NUL byte, bytes that are not UTF-8, a number past the
+   * range of a double */
+  enum { CELL_OK, CELL_NUL, CELL_NOT_UTF8, CELL_TOO_LARGE } bad;
+  unsigned bad_line;
+  size_t bad_field;
+  unsigned char bad_byte;
+  char *bad_text;
 } CsvRead;
+
+/* Whether s[0..len) is UTF-8 (no overlong forms, surrogates or code points past U+10FFFF); else
+ * the first offending byte in *bad. */
+static bool utf8_valid(const unsigned char *s, size_t len, unsigned char *bad) {
+  size_t i = 0;
+  while (i < len) {
+    unsigned char c = s[i];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = n > 0 && i + n <= len && !(n == 2 && c < 0xC2) && !(n == 4 && c > 0xF4);
+    for (size_t k = 1; ok && k < n; k++) ok = (s[i + k] & 0xC0) == 0x80;
+    if (ok && n == 3) {
+      unsigned cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6);
+      ok = cp >= 0x800 && !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (ok && n == 4) {
+      unsigned cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12);
+      ok = cp >= 0x10000 && cp <= 0x10FFFF;
+    }
+    if (!ok) {
+      *bad = c;
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+/* a cell strtod reads completely but only as an overflow to ±inf ("1e999"; "inf" itself is fine) */
+static bool cell_too_large(const char *s) {
+  char *end;
+  errno = 0;
+  double x = strtod(s, &end);
+  return *s && *end == '\0' && errno == ERANGE && isinf(x);
+}
+
+static void check_cell(CsvRead *st, const char *s, size_t len) {
+  if (st->bad || !s) return;
+  unsigned char byte = 0;
+  if (memchr(s, '\0', len)) st->bad = CELL_NUL;
+  else if (!utf8_valid((const unsigned char *)s, len, &byte)) st->bad = CELL_NOT_UTF8;
+  else if (len < 400 && cell_too_large(s)) st->bad = CELL_TOO_LARGE;
+  else return;
+  st->bad_line = st->row_line;
+  st->bad_field = st->cur.n + 1;
+  st->bad_byte = byte;
+  if (st->bad == CELL_TOO_LARGE) st->bad_text = dlt_xstrdup(s);
+}
 
 static void on_field(void *s, size_t len, void *data) {
   CsvRead *st = data;
@@ -86,6 +140,7 @@ static void on_field(void *s, size_t len, void *data) {
     memcpy(c, s ? s : "", len);
     c[len] = '\0';
   }
+  check_cell(st, c, len);
   st->cur.cells[st->cur.n++] = c;
 }
 
@@ -111,6 +166,20 @@ static void csv_read_free(CsvRead *st) {
   for (size_t i = 0; i < st->nrows; i++) row_free(&st->rows[i]);
   free(st->rows);
   row_free(&st->cur);
+  free(st->bad_text);
+}
+
+/* The error for the first cell check_cell refused; false. */
+static bool csv_bad_cell(Args *a, const char *path, const CsvRead *st) {
+  if (st->bad == CELL_NUL)
+    arg_error(a, 0, "%s:%u:%zu: a NUL byte: this is not a text file", path, st->bad_line, st->bad_field);
+  else if (st->bad == CELL_NOT_UTF8)
+    arg_error(a, 0, "%s:%u:%zu: not UTF-8 text (a byte 0x%02X); convert the file, e.g. iconv -f latin1 -t utf-8", path,
+              st->bad_line, st->bad_field, st->bad_byte);
+  else
+    arg_error(a, 0, "%s:%u:%zu: %s is too large for a number (the largest is about 1.8e308)", path, st->bad_line,
+              st->bad_field, st->bad_text);
+  return false;
 }
 
 /* libcsv's parser state between rows (its ROW_NOT_BEGUN) */
@@ -141,6 +210,7 @@ static bool csv_slurp(Args *a, const char *path, FILE *f, CsvRead *st) {
         call_error(a, "out of memory");
       ok = false;
     }
+    if (ok && st->bad) ok = csv_bad_cell(a, path, st);
   }
   if (ok && ferror(f)) {
     arg_error(a, 0, "error reading '%s': %s", path, strerror(errno));
@@ -150,6 +220,7 @@ static bool csv_slurp(Args *a, const char *path, FILE *f, CsvRead *st) {
     arg_error(a, 0, "%s:%u: a quoted field opened on this line is not closed by the end of the file", path, st->row_line);
     ok = false;
   }
+  if (ok && st->bad) ok = csv_bad_cell(a, path, st);
   free(line);
   csv_free(&p);
   return ok;

@@ -179,8 +179,9 @@ static Value point_row(Interp *I, Value v, const Span *where, Mat **out) {
   if (IS_ABRUPT(mv)) return mv;
   Mat *M = AS_MAT(mv), *R = mat_alloc(1, mat_numel(M));
   if (!R) {
+    Value e = dlt_error_oom(I, where, 1, mat_numel(M)); /* before M goes with mv */
     val_release(mv);
-    return dlt_error_oom(I, where, 1, mat_numel(M));
+    return e;
   }
   memcpy(R->data, M->data, mat_numel(M) * sizeof(double));
   val_release(mv);

@@ -267,8 +267,9 @@ static Value map_entries(Map *m, int i, Domain dom, EntryFn fn) {
   if (!arg_mat(a, i, &v)) return v_abrupt();
   Mat *X = AS_MAT(v), *Y = mat_alloc(mat_rows(X), mat_cols(X));
   if (!Y) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(X), mat_cols(X)); /* before X goes with v */
     val_release(v);
-    return dlt_error_oom(a->I, a->call, mat_rows(X), mat_cols(X));
+    return e;
   }
   size_t n = mat_numel(X);
   bool ok = true;

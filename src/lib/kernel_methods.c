@@ -494,12 +494,14 @@ static bool dyn_times(Args *a, bool gd, double *lr, Mat **times) {
   if (IS_ABRUPT(mv)) return false;
   Mat *M = AS_MAT(mv);
   if (!mat_is_vector(M) && mat_numel(M) > 0) {
-    val_release(mv);
-    return kw_error(a, name, "%s must be a number or a vector, got a %zu×%zu matrix", name, mat_rows(M), mat_cols(M)), false;
+    kw_error(a, name, "%s must be a number or a vector, got a %zu×%zu matrix", name, mat_rows(M), mat_cols(M));
+    val_release(mv); /* M with it */
+    return false;
   }
+  size_t nm = mat_numel(M);
   Mat *S = mat_clone(M);
   val_release(mv);
-  if (!S) return dlt_error_oom(a->I, a->call, mat_numel(M), 1), false;
+  if (!S) return dlt_error_oom(a->I, a->call, nm, 1), false;
   for (size_t j = 0; j < mat_numel(S); j++) {
     double v = S->data[j];
     if (isnan(v) || v < 0 || (gd && isinf(v))) {

@@ -287,8 +287,9 @@ Value mathfn_apply(Interp *I, const MathFn *fn, Value x, const Span *where) {
     Mat *a = AS_MAT(m);
     Mat *out = mat_alloc(mat_rows(a), mat_cols(a));
     if (!out) {
+      Value e = dlt_error_oom(I, where, mat_rows(a), mat_cols(a)); /* before a goes with m */
       val_release(m);
-      return dlt_error_oom(I, where, mat_rows(a), mat_cols(a));
+      return e;
     }
     size_t n = mat_numel(a);
     for (size_t i = 0; i < n; i++) out->data[i] = fn->f(a->data[i]);

@@ -75,8 +75,9 @@ static Value bi_vec(Args *a) {
   if (mat_cols(x) == 1) return m;
   Mat *out = mat_alloc(mat_numel(x), 1);
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_numel(x), 1); /* before x goes with m */
     val_release(m);
-    return dlt_error_oom(a->I, a->call, mat_numel(x), 1);
+    return e;
   }
   memcpy(out->data, x->data, mat_numel(x) * sizeof(double)); /* row by row */
   val_release(m);
@@ -518,7 +519,7 @@ static Value bi_sort(Args *a) {
         return arg_error(a, 0, "can only sort numbers and strings, found a %s", val_type_name(l->items[i]));
     Value r = list_new(l->n);
     for (size_t i = 0; i < l->n; i++) list_push(AS_LIST(r), val_retain(l->items[i]));
-    qsort(AS_LIST(r)->items, l->n, sizeof(Value), cmp_value);
+    if (l->n > 1) qsort(AS_LIST(r)->items, l->n, sizeof(Value), cmp_value); /* an empty list has no items array */
     return r;
   }
   Value m;
@@ -601,8 +602,9 @@ static Value bi_reverse(Args *a) {
   Mat *x = AS_MAT(m);
   Mat *out = mat_alloc(mat_rows(x), mat_cols(x));
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x)); /* before x goes with m */
     val_release(m);
-    return dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x));
+    return e;
   }
   if (mat_is_vector(x)) {
     size_t n = mat_numel(x);
@@ -807,8 +809,9 @@ static Value bi_mask(Args *a) {
   Mat *x = AS_MAT(m);
   Mat *out = mat_alloc(mat_rows(x), mat_cols(x));
   if (!out) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x)); /* before x goes with m */
     val_release(m);
-    return dlt_error_oom(a->I, a->call, mat_rows(x), mat_cols(x));
+    return e;
   }
   for (size_t i = 0; i < mat_numel(x); i++) out->data[i] = x->data[i] != 0;
   out->logical = true;

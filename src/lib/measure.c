@@ -1434,20 +1434,21 @@ static Value bi_empirical(Args *a) {
     return v_abrupt();
   }
   if (mat_rows(x) == 1 && mat_cols(x) > 1) { /* a row of numbers: samples on the line */
-    Mat *c = mat_alloc(mat_cols(x), 1);
+    size_t n = mat_cols(x);
+    Mat *c = mat_alloc(n, 1);
     if (!c) {
       val_release(xv);
-      return dlt_error_oom(a->I, a->call, mat_cols(x), 1);
+      return dlt_error_oom(a->I, a->call, n, 1);
     }
     memcpy(c->data, x->data, mat_cols(x) * sizeof(double));
     val_release(xv);
     xv = v_obj(c);
     x = c;
   }
-  size_t k = mat_rows(x);
-  if (k == 0 || mat_cols(x) == 0) {
-    val_release(xv);
-    return arg_error(a, 0, "needs at least one sample (row), got a %zu×%zu matrix", mat_rows(x), mat_cols(x));
+  size_t k = mat_rows(x), d = mat_cols(x);
+  if (k == 0 || d == 0) {
+    val_release(xv); /* x with it: the message uses k and d */
+    return arg_error(a, 0, "needs at least one sample (row), got a %zu×%zu matrix", k, d);
   }
   Mat *w = mat_alloc(k, 1);
   if (!w) {

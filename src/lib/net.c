@@ -499,24 +499,33 @@ static Mat *mat_from(size_t r, size_t c, const double *src) {
   return m;
 }
 
-static Network *with_params(const Network *f, const double *theta, size_t *pos) {
+/* A layer whose matrix cannot be allocated keeps the shared old one and sets *failed. */
+static Network *with_params(const Network *f, const double *theta, size_t *pos, bool *failed) {
   Network *c = net_share_copy(f);
   for (size_t i = 0; i < c->nlayers; i++) {
     NetLayer *l = &c->layers[i];
     if (l->kind == LAYER_DENSE) {
-      Mat *W = mat_from(mat_rows(l->W), mat_cols(l->W), theta + *pos);
+      Mat *W = *failed ? NULL : mat_from(mat_rows(l->W), mat_cols(l->W), theta + *pos);
       *pos += mat_numel(l->W);
-      val_release(v_obj(l->W));
-      l->W = W;
+      if (W) {
+        val_release(v_obj(l->W));
+        l->W = W;
+      } else {
+        *failed = true;
+      }
       if (l->b) {
-        Mat *b = mat_from(mat_rows(l->b), 1, theta + *pos);
+        Mat *b = *failed ? NULL : mat_from(mat_rows(l->b), 1, theta + *pos);
         *pos += mat_rows(l->b);
-        val_release(v_obj(l->b));
-        l->b = b;
+        if (b) {
+          val_release(v_obj(l->b));
+          l->b = b;
+        } else {
+          *failed = true;
+        }
       }
     }
     for (size_t k = 0; k < l->nsub; k++) {
-      Network *s = with_params(l->sub[k], theta, pos);
+      Network *s = with_params(l->sub[k], theta, pos, failed);
       val_release(v_obj(l->sub[k]));
       l->sub[k] = s;
     }
@@ -526,7 +535,13 @@ static Network *with_params(const Network *f, const double *theta, size_t *pos) 
 
 Network *net_with_params(const Network *f, const double *theta) {
   size_t pos = 0;
-  return with_params(f, theta, &pos);
+  bool failed = false;
+  Network *c = with_params(f, theta, &pos, &failed);
+  if (failed) {
+    val_release(v_obj(c));
+    return NULL;
+  }
+  return c;
 }
 
 /* The dense layer number idx (0-based, θ order) of a network the caller owns uniquely, after
@@ -1100,8 +1115,9 @@ static Value bi_dense(Args *a) {
     b = mat_from(mat_numel(AS_MAT(m)), 1, AS_MAT(m)->data);
     val_release(m);
     if (!b) {
+      Value e = dlt_error_oom(a->I, a->call, mat_rows(W), 1); /* before W goes with wv */
       val_release(wv);
-      return dlt_error_oom(a->I, a->call, mat_rows(W), 1);
+      return e;
     }
   }
   Network *f = net_alloc();
@@ -1696,7 +1712,7 @@ static Value bi_set_params(Args *a) {
   }
   Network *g = net_with_params(f, t->data);
   val_release(tv);
-  return v_obj(g);
+  return g ? v_obj(g) : dlt_error_oom(a->I, a->call, P, 1);
 }
 
 /* The input derivatives and the layer records of f_lin would need lin0's second derivatives and
@@ -1789,8 +1805,9 @@ static Value bi_grad_input(Args *a) {
   if (!net_input(a, 1, f, &X, &point)) return v_abrupt();
   Mat *G = mat_alloc(mat_rows(X), mat_cols(X));
   if (!G) {
+    Value e = dlt_error_oom(a->I, a->call, mat_rows(X), mat_cols(X)); /* before X is released */
     val_release(v_obj(X));
-    return dlt_error_oom(a->I, a->call, mat_rows(X), mat_cols(X));
+    return e;
   }
   bool ok = net_backprop(a, f, X, NULL, NULL, NULL, G, NULL);
   val_release(v_obj(X));

@@ -130,7 +130,8 @@ Mat *net_forward(Args *a, const Network *f, Mat *X);
 
 /* θ into theta (nparams doubles). */
 void net_get_params(const Network *f, double *theta);
-/* A new network with the same architecture and parameters theta (nparams doubles). */
+/* A new network with the same architecture and parameters theta (nparams doubles); NULL when its
+ * matrices cannot be allocated (the caller raises the out-of-memory error). */
 Network *net_with_params(const Network *f, const double *theta);
 
 /* Reverse mode, general form. net_tape runs the forward pass on X (n×d_in) keeping what reverse

@@ -631,15 +631,32 @@ static bool lz_ritz(Args *a, Lanczos *L) {
     drop(T);
     return false;
   }
+  /* T is diagonalised scaled to entries below 1: GSL's QR sweeps square the entries, and
+   * with entries near 1e308 (a point of 1e308s) they overflow to inf and never converge */
+  double scale = 0;
   for (size_t j = 0; j < n; j++) {
-    *mat_at(T, j, j) = L->alpha[s0 + j];
-    if (j + 1 < n) *mat_at(T, j, j + 1) = *mat_at(T, j + 1, j) = L->beta[s0 + j];
+    scale = fmax(scale, fabs(L->alpha[s0 + j]));
+    if (j + 1 < n) scale = fmax(scale, fabs(L->beta[s0 + j]));
+  }
+  if (!isfinite(scale)) {
+    drop(T);
+    drop(S);
+    call_error(a, "the Hessian-vector products are not finite (the point or the parameters contain nan or inf)");
+    return false;
+  }
+  int e2;
+  (void)frexp(scale, &e2);
+  scale = scale == 0 ? 1 : ldexp(1, e2 < 1023 ? e2 : 1023); /* a power of 2: the scaling is exact */
+  for (size_t j = 0; j < n; j++) {
+    *mat_at(T, j, j) = L->alpha[s0 + j] / scale;
+    if (j + 1 < n) *mat_at(T, j, j + 1) = *mat_at(T, j + 1, j) = L->beta[s0 + j] / scale;
   }
   gsl_vector_view th = gsl_vector_view_array(L->theta + s0, n);
   gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(n);
   int st = ws ? gsl_eigen_symmv(&T->m, &th.vector, &S->m, ws) : GSL_ENOMEM;
   if (ws) gsl_eigen_symmv_free(ws);
   drop(T);
+  gsl_vector_scale(&th.vector, scale);
   if (st == GSL_SUCCESS) st = gsl_eigen_symmv_sort(&th.vector, &S->m, GSL_EIGEN_SORT_VAL_ASC);
   if (st != GSL_SUCCESS) {
     drop(S);

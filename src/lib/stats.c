@@ -327,8 +327,9 @@ static Value cov_corr(Args *a, bool corr) {
   if (vector) { /* a row vector is one variable, not one observation */
     Mat *t = mat_alloc(mat_cols(x), 1);
     if (!t) {
+      Value e = dlt_error_oom(a->I, a->call, mat_cols(x), 1); /* before x goes with m */
       val_release(m);
-      return dlt_error_oom(a->I, a->call, mat_cols(x), 1);
+      return e;
     }
     memcpy(t->data, x->data, mat_cols(x) * sizeof(double));
     v = v_obj(t);

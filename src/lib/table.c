@@ -180,11 +180,11 @@ bool table_num(const Table *t, size_t row, int col, double *out) {
   return val_scalar(c->any[row], out);
 }
 
-Value table_column_value(const Table *t, int col) {
+Value table_column_value(Interp *I, const Table *t, int col, const Span *where) {
   const TableCol *c = &t->cols[col];
   if (c->kind == COL_NUM) {
     Mat *m = mat_alloc(t->nrows, 1);
-    if (!m) return v_nil(); /* a table's own column always fits: it is already in memory */
+    if (!m) return dlt_error_oom(I, where, t->nrows, 1); /* the copy passes --max-memory, or malloc failed */
     if (t->nrows) memcpy(m->data, c->num, t->nrows * sizeof(double));
     return v_obj(m);
   }
@@ -696,7 +696,7 @@ static Value table_get_field(Interp *I, Obj *self, const char *name, const Span 
   Table *t = (Table *)self;
   int j = table_col(t, name);
   if (j < 0) return no_column(I, t, name, where);
-  return table_column_value(t, j);
+  return table_column_value(I, t, j, where);
 }
 
 static Value table_set_field(Interp *I, Obj *self, const char *name, Value v, const Span *where) {
@@ -772,7 +772,7 @@ static Value table_index(Interp *I, Obj *self, const Value *subs, int nsubs, con
   else {
     Table *sub = table_take(t, idx, n);
     if (col >= 0) {
-      r = table_column_value(sub, col);
+      r = table_column_value(I, sub, col, where);
       val_release(v_obj(sub));
     } else r = v_obj(sub);
   }

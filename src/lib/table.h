@@ -58,8 +58,9 @@ bool table_missing(const Table *t, size_t row, int col);
 /* One cell as a number when it is one (a number, bool or 1×1 matrix). */
 bool table_num(const Table *t, size_t row, int col, double *out);
 
-/* A whole column as a DLT value: a numeric column vector, else a list. New reference. */
-Value table_column_value(const Table *t, int col);
+/* A whole column as a DLT value: a numeric column vector, else a list. New reference, or a located
+ * "out of memory" error at `where` (v_abrupt) when the vector cannot be allocated. */
+Value table_column_value(Interp *I, const Table *t, int col, const Span *where);
 /* One row as a record {column: value}. New reference. */
 Value table_row_record(const Table *t, size_t row);
 /* Append a record as a row (new columns are added for new keys). */

@@ -347,7 +347,7 @@ static Value bi_unique(Args *a) {
     free(idx);
     Value r;
     if (a->n > 1 && IS_STR(a->v[1])) {
-      r = table_column_value(sub, cols[0]);
+      r = table_column_value(a->I, sub, cols[0], a->call);
       val_release(v_obj(sub));
     } else if (a->n > 1) {
       r = v_obj(table_select(sub, cols, nc));

@@ -223,7 +223,10 @@ static double norm2(const double *x, size_t n) {
   return sqrt(s);
 }
 
-static Value user_copy(Trainer *t) { return v_obj(net_with_params(t->net, t->theta)); }
+static Value user_copy(Trainer *t) {
+  Network *g = net_with_params(t->net, t->theta);
+  return g ? v_obj(g) : dlt_error_oom(t->a->I, t->a->call, t->P, 1);
+}
 
 static bool record_now(Trainer *t, double step) {
   if (t->nrec == t->cap_rec) {
@@ -282,6 +285,7 @@ static bool record_now(Trainer *t, double step) {
     }
     case REC_USER: {
       Value arg = user_copy(t);
+      if (IS_ABRUPT(arg)) goto fail;
       bool ok = call_num(t->a, col->fn, 1, &arg, &v);
       val_release(arg);
       if (!ok) goto fail;
@@ -614,19 +618,31 @@ static void trainer_free(Trainer *t) {
   if (t->rng) args_rng_done(t->a, t->rng);
 }
 
-static Value column_value(const double *d, size_t n) {
-  Mat *M = mat_alloc(n, 1);
-  if (!M) return v_nil();
-  memcpy(M->data, d, n * sizeof(double));
+/* A log column as a vector; sets *ok to false (after the error) when it cannot be allocated. */
+static Value column_value(Trainer *t, const double *d, size_t n, bool *ok) {
+  Mat *M = *ok ? mat_alloc(n, 1) : NULL;
+  if (!M) {
+    if (*ok) dlt_error_oom(t->a->I, t->a->call, n, 1);
+    *ok = false;
+    return v_nil();
+  }
+  if (n) memcpy(M->data, d, n * sizeof(double));
   return v_obj(M);
 }
 
 static Value result(Trainer *t) {
+  bool ok = true;
   Value log = record_new();
-  record_set(AS_RECORD(log), t->opt == OPT_FLOW ? "t" : "step", column_value(t->steps_col, t->nrec));
-  for (size_t c = 0; c < t->ncols; c++) record_set(AS_RECORD(log), t->cols[c].name, column_value(t->cols[c].data, t->nrec));
+  record_set(AS_RECORD(log), t->opt == OPT_FLOW ? "t" : "step", column_value(t, t->steps_col, t->nrec, &ok));
+  for (size_t c = 0; c < t->ncols; c++)
+    record_set(AS_RECORD(log), t->cols[c].name, column_value(t, t->cols[c].data, t->nrec, &ok));
+  Value net = ok ? user_copy(t) : v_abrupt();
+  if (IS_ABRUPT(net)) {
+    val_release(log);
+    return v_abrupt();
+  }
   Value r = record_new();
-  record_set(AS_RECORD(r), "net", user_copy(t));
+  record_set(AS_RECORD(r), "net", net);
   record_set(AS_RECORD(r), "log", log);
   return r;
 }
@@ -670,8 +686,9 @@ static Value bi_train(Args *a) {
   }
   t->n = mat_rows(t->X);
   if (mat_rows(t->Y) != t->n) {
+    size_t ny = mat_rows(t->Y); /* trainer_free releases Y */
     trainer_free(t);
-    return arg_error(a, 2, "%zu inputs but %zu targets", t->n, mat_rows(t->Y));
+    return arg_error(a, 2, "%zu inputs but %zu targets", t->n, ny);
   }
   if (t->n == 0) {
     trainer_free(t);
@@ -752,6 +769,10 @@ static Value bi_train(Args *a) {
   net_get_params(f, t->theta);
   memcpy(t->theta0, t->theta, t->P * sizeof(double));
   t->net = net_with_params(f, t->theta);
+  if (!t->net) {
+    trainer_free(t);
+    return dlt_error_oom(a->I, a->call, P1, 1);
+  }
   t->nd = net_dense_layers(t->net, NULL, 0);
   t->dense = dlt_xmalloc((t->nd + 1) * sizeof *t->dense);
   t->off = dlt_xmalloc((t->nd + 1) * sizeof *t->off);

@@ -9,6 +9,7 @@ int main(void) {
   srunner_add_suite(sr, parse_suite());
   srunner_add_suite(sr, registry_suite());
   srunner_add_suite(sr, mathfn_suite());
+  srunner_add_suite(sr, fault_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

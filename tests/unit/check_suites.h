@@ -9,5 +9,6 @@ Suite *gsl_suite(void);
 Suite *parse_suite(void);
 Suite *registry_suite(void);
 Suite *mathfn_suite(void);
+Suite *fault_suite(void);
 
 #endif
