@@ -1235,6 +1235,7 @@ static NOINLINE Value eval_seed(Interp *I, Node *n) {
     return dlt_error(I, &n->u.stmt.e->span, "seed must be an integer between 0 and 4294967295");
   }
   gsl_rng_set(I->rng, (unsigned long)AS_NUM(v));
+  I->rng_pending = false;
   I->seed = (uint32_t)AS_NUM(v);
   return v_nil();
 }
