@@ -80,6 +80,7 @@ void node_free(Node *n) {
   case N_RANGE: case N_BINARY: case N_AND: case N_OR:
     node_free(n->u.bin.l);
     node_free(n->u.bin.r);
+    free(n->u.bin.prog);
     break;
   case N_UNARY: node_free(n->u.un.e); break;
   case N_CALL:

@@ -81,7 +81,8 @@ struct Node {
     double num;
     Value str; /* N_STR: a Str the node owns */
     struct { char *name; int slot; } var;  /* names; slot is filled in by the resolver */
-    struct { Node *l, *r; Span opspan; } bin;
+    /* prog: N_BINARY over numbers and names only, compiled by eval.c on first use (one malloc) */
+    struct { Node *l, *r; Span opspan; struct NumProg *prog; } bin;
     struct { Node *e; } un;
     NodeList list;                          /* N_VEC, N_TUPLE, N_BLOCK, N_PRINT */
     struct { char **keys; NodeList vals; } rec;

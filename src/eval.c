@@ -43,18 +43,85 @@ Value eval_stop(Interp *I, const Span *where) {
   return v_nil();
 }
 
+/* The evaluator's hot paths. eval_node is a dispatcher that answers the leaves (numbers, names)
+ * itself and tail-calls one function per node kind; those functions are kept out of line (NOINLINE)
+ * so that the dispatcher needs no stack frame, and a leaf costs a jump through the switch instead
+ * of a full prologue and epilogue. eval_fast is the same test for the leaves inlined at the places
+ * that evaluate operands (operators, call arguments, conditions, right-hand sides), so `n - 1` or
+ * `s + i * 0.5` evaluates its names and numbers without a call at all. */
+#define NOINLINE __attribute__((noinline))
+
+static Value undefined_global(Interp *I, Node *n);
+static Value eval_binary(Interp *I, Node *n);
+static Value eval_call(Interp *I, Node *n);
+static Value eval_assign(Interp *I, Node *n);
+
+static inline __attribute__((always_inline)) Value eval_fast(Interp *I, Node *n) {
+  switch ((NodeKind)n->kind) {
+  case N_NUM: return v_num(n->u.num);
+  case N_LOCAL: return val_retain(I->fp[n->u.var.slot]);
+  case N_GLOBAL: {
+    Value v = I->globals[n->u.var.slot];
+    if (v.t != V_UNDEF) return val_retain(v);
+    return undefined_global(I, n);
+  }
+  case N_BINARY: return eval_binary(I, n);
+  case N_CALL: return eval_call(I, n);
+  default: return eval_node(I, n);
+  }
+}
+
+/* A leaf operand (a number, or a name holding one): its value, read without a reference. */
+static inline __attribute__((always_inline)) bool leaf_num(const Interp *I, const Node *n, double *x) {
+  Value v;
+  switch ((NodeKind)n->kind) {
+  case N_NUM: *x = n->u.num; return true;
+  case N_LOCAL: v = I->fp[n->u.var.slot]; break;
+  case N_GLOBAL: v = I->globals[n->u.var.slot]; break;
+  default: return false;
+  }
+  if (v.t != V_NUM) return false;
+  *x = v.u.n;
+  return true;
+}
+
+/* number OP number */
+static inline __attribute__((always_inline)) Value num_binop(OpCode op, double x, double y) {
+  switch (op) {
+  case OP_ADD: return v_num(x + y);
+  case OP_SUB: return v_num(x - y);
+  case OP_MUL: return v_num(x * y);
+  case OP_DIV: return v_num(x / y);
+  case OP_LT: return v_bool(x < y);
+  case OP_LE: return v_bool(x <= y);
+  case OP_GT: return v_bool(x > y);
+  case OP_GE: return v_bool(x >= y);
+  case OP_EQ: return v_bool(x == y);
+  case OP_NE: return v_bool(x != y);
+  default: return v_num(arith_num(op, x, y));
+  }
+}
+
+/* A condition's truth: booleans inline, everything else through val_truthy. Releases c. */
+static inline int truth(Interp *I, Value c, const Span *where) {
+  if (c.t == V_BOOL) return c.u.b;
+  int t = val_truthy(I, c, where);
+  val_release(c);
+  return t;
+}
+
 static inline Value *local_slot(Interp *I, Node *n) {
   Value *p = &I->fp[n->u.var.slot];
   if (n->kind == N_BOXED) p = &((Cell *)p->u.o)->v;
   return p;
 }
 
-static Value undefined_global(Interp *I, Node *n) {
+static NOINLINE Value undefined_global(Interp *I, Node *n) {
   return dlt_error(I, &n->span, "'%s' is used before it is defined", I->global_names[n->u.var.slot]);
 }
 
 /* ------------------------------------------------------------------ literals */
-static Value eval_vec(Interp *I, Node *n) {
+static NOINLINE Value eval_vec(Interp *I, Node *n) {
   NodeList *l = &n->u.list;
   if (l->n == 0) return list_new(0);
   Value *vals = dlt_xmalloc((size_t)l->n * sizeof(Value));
@@ -117,7 +184,7 @@ done:
   return result;
 }
 
-static Value eval_record(Interp *I, Node *n) {
+static NOINLINE Value eval_record(Interp *I, Node *n) {
   Value r = record_new();
   for (int i = 0; i < n->u.rec.vals.n; i++) {
     Value v = eval_node(I, n->u.rec.vals.items[i]);
@@ -130,7 +197,7 @@ static Value eval_record(Interp *I, Node *n) {
   return r;
 }
 
-static Value eval_range(Interp *I, Node *n) {
+static NOINLINE Value eval_range(Interp *I, Node *n) {
   Value a = eval_node(I, n->u.bin.l);
   if (IS_ABRUPT(a)) return a;
   Value b = eval_node(I, n->u.bin.r);
@@ -155,52 +222,269 @@ static Value eval_range(Interp *I, Node *n) {
 }
 
 /* ------------------------------------------------------------------ operators */
-static Value eval_binary(Interp *I, Node *n) {
-  Value a = eval_node(I, n->u.bin.l);
+static NOINLINE Value eval_binary_general(Interp *I, Node *n) {
+  Value a = eval_fast(I, n->u.bin.l);
   if (IS_ABRUPT(a)) return a;
-  Value b = eval_node(I, n->u.bin.r);
+  Value b = eval_fast(I, n->u.bin.r);
   if (IS_ABRUPT(b)) {
     val_release(a);
     return b;
   }
-  if (a.t == V_NUM && b.t == V_NUM) {
-    double x = a.u.n, y = b.u.n;
-    switch ((OpCode)n->op) {
-    case OP_ADD: return v_num(x + y);
-    case OP_SUB: return v_num(x - y);
-    case OP_MUL: return v_num(x * y);
-    case OP_DIV: return v_num(x / y);
-    case OP_LT: return v_bool(x < y);
-    case OP_LE: return v_bool(x <= y);
-    case OP_GT: return v_bool(x > y);
-    case OP_GE: return v_bool(x >= y);
-    case OP_EQ: return v_bool(x == y);
-    case OP_NE: return v_bool(x != y);
-    default: return v_num(arith_num((OpCode)n->op, x, y));
-    }
-  }
+  if (a.t == V_NUM && b.t == V_NUM) return num_binop((OpCode)n->op, a.u.n, b.u.n);
   Value r = arith_binop(I, (OpCode)n->op, a, b, &n->u.bin.opspan);
   val_release(a);
   val_release(b);
   return r;
 }
 
-static Value eval_logic(Interp *I, Node *n) {
-  Value a = eval_node(I, n->u.bin.l);
+/* Numeric expression trees. The first time a binary operator runs whose operands are made only
+ * of numbers, local and global names, and arithmetic (+ - * / % ^, unary minus), it is compiled
+ * into a NumProg: a short program over doubles that keeps the value being computed in a register
+ * (top-of-stack caching) and takes a leaf operand (a number or a name) inside the operation, so
+ * `s + i * 0.5` runs as "load i; multiply by 0.5; add s" (operands of + and * are swapped when
+ * that saves a push: IEEE addition and multiplication are commutative, bit for bit). While the
+ * names hold numbers the program runs without Values, reference counts or per-node dispatch, and
+ * the loop-carried value (s) never goes through memory inside the expression. When a name holds
+ * anything else (a matrix) the program stops before any effect (reading a name has none) and
+ * eval_binary_general evaluates the operator the ordinary way; after NP_GIVE_UP such misses the
+ * node stops trying. */
+enum { NF_TRIED = 1 }; /* Node.flags of an N_BINARY: compilation was attempted */
+/* Operand kinds: K a constant, L a local slot, G a global slot, S the stack (the pushed value is
+ * the left operand). R: the leaf is the left operand (leaf - top, leaf / top). */
+#define NP_CODES(X)                                                                                  \
+  X(LOAD_K) X(LOAD_L) X(LOAD_G) X(NEG) X(END) X(OTHER_S)                                            \
+  X(ADD_K) X(ADD_L) X(ADD_G) X(ADD_S) X(SUB_K) X(SUB_L) X(SUB_G) X(SUB_S)                            \
+  X(MUL_K) X(MUL_L) X(MUL_G) X(MUL_S) X(DIV_K) X(DIV_L) X(DIV_G) X(DIV_S)                            \
+  X(RSUB_K) X(RSUB_L) X(RSUB_G) X(RDIV_K) X(RDIV_L) X(RDIV_G)
+#define NP_ENUM(c) NP_##c,
+enum { NP_CODES(NP_ENUM) NP__COUNT };
+#undef NP_ENUM
+enum { NP_MAX_OPS = 64, NP_MAX_DEPTH = 16, NP_GIVE_UP = 8 };
+
+typedef struct NumOp {
+  uint8_t code, op; /* op: the OpCode of NP_OTHER_S (% ^ and comparisons) */
+  int32_t slot;
+  double k;
+} NumOp;
+
+struct NumProg {
+  int misses;
+  bool boolean; /* the operator is a comparison: the result is a bool */
+  bool other;   /* uses NP_OTHER_S, which calls arith_num */
+  NumOp ops[];  /* ends with NP_END */
+};
+
+typedef struct NumEmit {
+  NumOp ops[NP_MAX_OPS];
+  int len, depth, max; /* depth: values on the stack below the top */
+  bool other;
+} NumEmit;
+
+static bool is_arith(int op) {
+  return op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV || op == OP_MOD || op == OP_POW;
+}
+
+static bool is_leaf(const Node *n) { return n->kind == N_NUM || n->kind == N_LOCAL || n->kind == N_GLOBAL; }
+
+static bool np_put(NumEmit *e, int code, int op, const Node *leaf) {
+  if (e->len >= NP_MAX_OPS - 1) return false; /* room for NP_END */
+  NumOp o = {(uint8_t)code, (uint8_t)op, 0, 0};
+  if (leaf) { /* code is the K variant: step to L or G */
+    if (leaf->kind == N_NUM) o.k = leaf->u.num;
+    else o.slot = leaf->u.var.slot, o.code = (uint8_t)(code + (leaf->kind == N_LOCAL ? 1 : 2));
+  }
+  e->ops[e->len++] = o;
+  return true;
+}
+
+/* Appends code that leaves n's value on top; false if n is not a numeric tree or the program
+ * would be too long or too deep. `first`: nothing is on top yet (a load need not push). */
+static bool np_emit(NumEmit *e, const Node *n, bool first) {
+  if (is_leaf(n)) {
+    if (!first && ++e->depth > NP_MAX_DEPTH) return false;
+    return np_put(e, NP_LOAD_K, 0, n);
+  }
+  if (n->kind == N_UNARY) return n->op == OP_NEG && np_emit(e, n->u.un.e, first) && np_put(e, NP_NEG, 0, NULL);
+  if (n->kind != N_BINARY || !is_arith(n->op)) return false;
+  const Node *l = n->u.bin.l, *r = n->u.bin.r;
+  int op = n->op;
+  int base = op == OP_ADD ? NP_ADD_K : op == OP_SUB ? NP_SUB_K : op == OP_MUL ? NP_MUL_K : op == OP_DIV ? NP_DIV_K : -1;
+  if (base >= 0 && is_leaf(r)) /* top OP leaf */
+    return np_emit(e, l, first) && np_put(e, base, op, r);
+  if (base >= 0 && is_leaf(l)) { /* leaf OP top: the same operation on swapped operands, or R */
+    int code = op == OP_ADD ? NP_ADD_K : op == OP_MUL ? NP_MUL_K : op == OP_SUB ? NP_RSUB_K : NP_RDIV_K;
+    return np_emit(e, r, first) && np_put(e, code, op, l);
+  }
+  if (!np_emit(e, l, first) || !np_emit(e, r, false)) return false;
+  e->depth--;
+  if (base < 0) e->other = true;
+  return np_put(e, base >= 0 ? base + 3 : NP_OTHER_S, op, NULL);
+}
+
+static NOINLINE void np_compile(Node *n) {
+  n->flags |= NF_TRIED;
+  bool cmp = n->op >= OP_EQ && n->op <= OP_GE;
+  NumEmit e = {.len = 0};
+  if (cmp) { /* both sides, then the comparison through arith_num (0 or 1) */
+    if (!np_emit(&e, n->u.bin.l, true) || !np_emit(&e, n->u.bin.r, false)) return;
+    e.depth--;
+    e.other = true;
+    if (!np_put(&e, NP_OTHER_S, n->op, NULL)) return;
+  } else if (!np_emit(&e, n, true)) {
+    return;
+  }
+  e.ops[e.len++] = (NumOp){NP_END, 0, 0, 0};
+  struct NumProg *p = dlt_xmalloc(sizeof *p + (size_t)e.len * sizeof(NumOp));
+  p->misses = 0;
+  p->boolean = cmp;
+  p->other = e.other;
+  memcpy(p->ops, e.ops, (size_t)e.len * sizeof(NumOp));
+  n->u.bin.prog = p;
+}
+
+/* Runs the program (direct-threaded: one indirect jump per operation) and returns its value; sets
+ * *ok to false when a name does not hold a number. np_run_leaf is the same code for programs without NP_OTHER_S:
+ * it calls nothing, so it needs no saved registers. */
+#define NP_LABEL(c) &&k_##c,
+#define NEXT goto *label[(++o)->code]
+#define LEAF_L(then)                                                                                 \
+  v = I->fp[o->slot];                                                                                \
+  if (v.t != V_NUM) goto fail;                                                                       \
+  x = v.u.n;                                                                                         \
+  then;                                                                                              \
+  NEXT
+#define LEAF_G(then)                                                                                 \
+  v = I->globals[o->slot];                                                                           \
+  if (v.t != V_NUM) goto fail;                                                                       \
+  x = v.u.n;                                                                                         \
+  then;                                                                                              \
+  NEXT
+#define OPS(NAME, EXPR_K, EXPR_X, EXPR_S)                                                            \
+  k_##NAME##_K : top = EXPR_K; NEXT;                                                                 \
+  k_##NAME##_L : LEAF_L(top = EXPR_X);                                                               \
+  k_##NAME##_G : LEAF_G(top = EXPR_X);                                                               \
+  k_##NAME##_S : x = *--sp; top = EXPR_S; NEXT;
+#define NP_EXEC_BODY(OTHER)                                 \
+  static const void *const label[] = {NP_CODES(NP_LABEL)};  \
+  double st[NP_MAX_DEPTH + 1];                              \
+  double *sp = st, top = 0, x;                              \
+  const NumOp *o = p->ops;                                  \
+  Value v;                                                  \
+  goto *label[o->code];                                     \
+k_LOAD_K:                                                   \
+  *sp++ = top;                                              \
+  top = o->k;                                               \
+  NEXT;                                                     \
+k_LOAD_L:                                                   \
+  *sp++ = top;                                              \
+  LEAF_L(top = x);                                          \
+k_LOAD_G:                                                   \
+  *sp++ = top;                                              \
+  LEAF_G(top = x);                                          \
+k_NEG:                                                      \
+  top = -top;                                               \
+  NEXT;                                                     \
+  OPS(ADD, top + o->k, top + x, x + top)                    \
+  OPS(SUB, top - o->k, top - x, x - top)                    \
+  OPS(MUL, top * o->k, top * x, x * top)                    \
+  OPS(DIV, top / o->k, top / x, x / top)                    \
+k_RSUB_K:                                                   \
+  top = o->k - top;                                         \
+  NEXT;                                                     \
+k_RSUB_L:                                                   \
+  LEAF_L(top = x - top);                                    \
+k_RSUB_G:                                                   \
+  LEAF_G(top = x - top);                                    \
+k_RDIV_K:                                                   \
+  top = o->k / top;                                         \
+  NEXT;                                                     \
+k_RDIV_L:                                                   \
+  LEAF_L(top = x / top);                                    \
+k_RDIV_G:                                                   \
+  LEAF_G(top = x / top);                                    \
+k_OTHER_S:                                                  \
+  if (!(OTHER)) __builtin_unreachable();                    \
+  x = *--sp;                                                \
+  top = arith_num((OpCode)o->op, x, top);                   \
+  NEXT;                                                     \
+k_END:                                                      \
+  return top;                                               \
+fail:                                                       \
+  *ok = false;                                              \
+  return 0;
+
+static NOINLINE double np_run_leaf(const Interp *I, const struct NumProg *p, bool *ok) { NP_EXEC_BODY(false) }
+static NOINLINE double np_run_other(const Interp *I, const struct NumProg *p, bool *ok) { NP_EXEC_BODY(true) }
+#undef NP_LABEL
+#undef NEXT
+#undef LEAF_L
+#undef LEAF_G
+#undef OPS
+#undef NP_EXEC_BODY
+
+static inline double np_run(const Interp *I, const struct NumProg *p, bool *ok) {
+  return p->other ? np_run_other(I, p, ok) : np_run_leaf(I, p, ok);
+}
+
+static NOINLINE Value eval_binary_prog(Interp *I, Node *n, struct NumProg *p) {
+  bool ok = true;
+  double x = np_run(I, p, &ok);
+  if (ok) return p->boolean ? v_bool(x != 0) : v_num(x);
+  p->misses++;
+  return eval_binary_general(I, n);
+}
+
+/* Two leaf numbers (`n - 1`, `i * 0.5`, `n < 2`) are done here without a stack frame, numeric
+ * trees by their NumProg, the rest (`fib(n - 1) + fib(n - 2)`, matrices) by eval_binary_general. */
+static NOINLINE Value eval_binary(Interp *I, Node *n) {
+  double x, y;
+  if (leaf_num(I, n->u.bin.l, &x) && leaf_num(I, n->u.bin.r, &y)) return num_binop((OpCode)n->op, x, y);
+  if (__builtin_expect(!(n->flags & NF_TRIED), 0)) np_compile(n);
+  struct NumProg *p = n->u.bin.prog;
+  if (p && p->misses < NP_GIVE_UP) return eval_binary_prog(I, n, p);
+  return eval_binary_general(I, n);
+}
+
+/* A number stored over a number (`s = s + i * 0.5`, `k += 1`), done on doubles: no Value is made
+ * or released. False when the assignment is not of that kind (nothing has been done then). */
+static inline __attribute__((always_inline)) bool assign_num(Interp *I, Node *n) {
+  Node *t = n->u.assign.target, *v = n->u.assign.value;
+  Value *slot;
+  if (t->kind == N_LOCAL) slot = &I->fp[t->u.var.slot];
+  else if (t->kind == N_GLOBAL) slot = &I->globals[t->u.var.slot];
+  else return false;
+  if (slot->t != V_NUM) return false;
+  double x;
+  if (!leaf_num(I, v, &x)) {
+    if (v->kind != N_BINARY) return false;
+    if (!(v->flags & NF_TRIED)) np_compile(v);
+    struct NumProg *p = v->u.bin.prog;
+    if (!p || p->boolean || p->misses >= NP_GIVE_UP) return false;
+    bool ok = true;
+    x = np_run(I, p, &ok);
+    if (!ok) {
+      p->misses++;
+      return false;
+    }
+  }
+  slot->u.n = n->op == OP__COUNT ? x : arith_num((OpCode)n->op, slot->u.n, x);
+  return true;
+}
+
+static NOINLINE Value eval_logic(Interp *I, Node *n) {
+  Value a = eval_fast(I, n->u.bin.l);
   if (IS_ABRUPT(a)) return a;
-  int t = val_truthy(I, a, &n->u.bin.l->span);
-  val_release(a);
+  int t = truth(I, a, &n->u.bin.l->span);
   if (t < 0) return v_abrupt();
   if (n->kind == N_AND ? !t : t) return v_bool(t);
-  Value b = eval_node(I, n->u.bin.r);
+  Value b = eval_fast(I, n->u.bin.r);
   if (IS_ABRUPT(b)) return b;
-  t = val_truthy(I, b, &n->u.bin.r->span);
-  val_release(b);
+  t = truth(I, b, &n->u.bin.r->span);
   return t < 0 ? v_abrupt() : v_bool(t);
 }
 
-static Value eval_unary(Interp *I, Node *n) {
-  Value a = eval_node(I, n->u.un.e);
+static NOINLINE Value eval_unary(Interp *I, Node *n) {
+  Value a = eval_fast(I, n->u.un.e);
   if (IS_ABRUPT(a)) return a;
   if (n->op == OP_NEG && a.t == V_NUM) return v_num(-a.u.n);
   if (n->op == OP_NOT) {
@@ -214,36 +498,162 @@ static Value eval_unary(Interp *I, Node *n) {
 }
 
 /* ------------------------------------------------------------------ calls */
-static Value eval_call(Interp *I, Node *n) {
-  Value f = eval_node(I, n->u.call.fn);
-  if (IS_ABRUPT(f)) return f;
+
+/* A call that must not go ahead: too deep, Ctrl-C, or a limit. Releases the arguments and returns
+ * the error; returns v_nil when the call may go on after all. */
+static NOINLINE Value call_refused(Interp *I, const FnProto *p, Value *fp, const Span *call) {
+  Value r = v_nil();
+  if (I->depth >= DLT_MAX_DEPTH || fp + p->nslots > I->stack_end)
+    r = dlt_error(I, call, "recursion too deep (more than %d nested calls)", DLT_MAX_DEPTH);
+  else if (eval_must_stop(I))
+    r = eval_stop(I, call);
+  if (!IS_ABRUPT(r)) return r;
+  for (Value *q = fp; q < I->sp; q++) val_release(*q);
+  I->sp = fp;
+  return r;
+}
+
+/* Parameters from i on: defaults for the missing ones, cells for the captured ones. Runs in the
+ * callee's frame; returns v_nil, or v_abrupt after an error. */
+static NOINLINE Value bind_params(Interp *I, Closure *c, Value *fp, int i, Value *saved_fp, Closure *saved_closure,
+                                  const Span *call) {
+  FnProto *p = c->proto;
+  for (; i < p->nparams; i++) {
+    if (fp[i].t == V_UNDEF) {
+      if (!p->defaults[i]) {
+        /* located at the call, reported from the caller's point of view */
+        I->depth--;
+        I->fp = saved_fp;
+        I->closure = saved_closure;
+        Value r = dlt_error(I, call, "%s() missing argument '%s'", p->name, p->params[i]);
+        I->depth++;
+        I->fp = fp;
+        I->closure = c;
+        return r;
+      }
+      Value d = eval_node(I, p->defaults[i]);
+      if (IS_ABRUPT(d)) return d;
+      fp[i] = d;
+    }
+    if (p->param_boxed[i]) fp[i] = cell_new(fp[i]);
+  }
+  return v_nil();
+}
+
+/* The body of call_closure_frame (see eval.h), inlined into eval_call: the common case (every
+ * parameter given, none captured) runs without leaving this function. */
+static inline __attribute__((always_inline)) Value closure_frame(Interp *I, Closure *c, Value *fp, const Span *call) {
+  FnProto *p = c->proto;
+  int given = (int)(I->sp - fp);
+  if (I->depth >= DLT_MAX_DEPTH || fp + p->nslots > I->stack_end || eval_must_stop(I)) {
+    Value stop = call_refused(I, p, fp, call);
+    if (IS_ABRUPT(stop)) return stop;
+  }
+  if (gc_due) gc_collect();
+  for (int i = given; i < p->nparams; i++) fp[i] = v_undef();
+  for (int i = p->nparams > given ? p->nparams : given; i < p->nslots; i++) fp[i] = v_nil();
+  I->sp = fp + p->nslots;
+
+  Frame *f = &I->frames[I->depth++];
+  f->proto = p;
+  f->name = p->name;
+  f->call = *call;
+  f->fp = fp;
+  f->closure = c;
+  Value *saved_fp = I->fp;
+  Closure *saved_closure = I->closure;
+  I->fp = fp;
+  I->closure = c;
+
+  Value r = v_nil();
+  for (int i = 0; i < p->nparams; i++)
+    if (fp[i].t == V_UNDEF || p->param_boxed[i]) {
+      r = bind_params(I, c, fp, i, saved_fp, saved_closure, call);
+      break;
+    }
+  if (!IS_ABRUPT(r)) {
+    r = eval_node(I, p->body);
+    if (IS_ABRUPT(r) && I->signal == SIG_RETURN) {
+      I->signal = SIG_NONE;
+      r = I->ret;
+      I->ret = v_nil();
+    }
+  }
+  for (Value *q = fp; q < fp + p->nslots; q++) val_release(*q);
+  I->sp = fp;
+  I->fp = saved_fp;
+  I->closure = saved_closure;
+  I->depth--;
+  return r;
+}
+
+Value call_closure_frame(Interp *I, Closure *c, Value *fp, const Span *call) { return closure_frame(I, c, fp, call); }
+
+/* Anything but a closure called with positional arguments: keywords, builtins, callable values. */
+/* Evaluates the arguments straight into the value stack (a closure's frame starts right there);
+ * returns base, or NULL after an error, with the arguments released. */
+static inline __attribute__((always_inline)) Value *eval_args(Interp *I, Node **items, int k, Value *base, Value *err) {
+  for (int i = 0; i < k; i++) {
+    Value v = eval_fast(I, items[i]);
+    if (__builtin_expect(IS_ABRUPT(v), 0)) {
+      for (Value *p = base; p < I->sp; p++) val_release(*p);
+      I->sp = base;
+      *err = v;
+      return NULL;
+    }
+    *I->sp++ = v;
+  }
+  return base;
+}
+
+/* Anything but a closure called with positional arguments: keywords, builtins, callable values.
+ * Takes over f. */
+static NOINLINE Value call_general(Interp *I, Node *n, Value f) {
   int argc = n->u.call.args.n, nkw = n->u.call.kwargs.n;
-  Value *base = I->sp;
+  Value *base = I->sp, err;
   if (base + argc + nkw > I->stack_end) {
     val_release(f);
     return dlt_error(I, &n->span, "recursion too deep (the value stack is full)");
   }
-  /* Arguments are evaluated straight into the stack; a closure's frame starts right there. */
-  for (int i = 0; i < argc + nkw; i++) {
-    Node *an = i < argc ? n->u.call.args.items[i] : n->u.call.kwargs.items[i - argc];
-    Value v = eval_node(I, an);
-    if (IS_ABRUPT(v)) {
-      for (Value *p = base; p < I->sp; p++) val_release(*p);
-      I->sp = base;
-      val_release(f);
-      return v;
-    }
-    *I->sp++ = v;
+  if (!eval_args(I, n->u.call.args.items, argc, base, &err) ||
+      !eval_args(I, n->u.call.kwargs.items, nkw, base, &err)) {
+    val_release(f);
+    return err;
   }
   Value r;
   if (IS_CLOSURE(f) && nkw == 0 && argc <= AS_CLOSURE(f)->proto->nparams) {
-    r = call_closure_frame(I, AS_CLOSURE(f), base, &n->span); /* the frame takes the arguments */
+    r = closure_frame(I, AS_CLOSURE(f), base, &n->span);
   } else {
     Args a = {I, NULL, argc, base, n->u.call.args.items, nkw, (const char *const *)n->u.call.kwnames,
               base + argc, n->u.call.kwargs.items, n->u.call.kwspans, &n->span, NULL};
     r = call_value(I, f, &a);
     for (Value *p = base; p < base + argc + nkw; p++) val_release(*p);
   }
+  I->sp = base;
+  val_release(f);
+  return r;
+}
+
+/* The common call: a named closure with positional arguments (`fib(n - 1)`). */
+static NOINLINE Value eval_call(Interp *I, Node *n) {
+  Node *fn = n->u.call.fn;
+  Value f;
+  if (fn->kind == N_GLOBAL && I->globals[fn->u.var.slot].t == V_OBJ) {
+    f = I->globals[fn->u.var.slot];
+    f.u.o->refs++;
+  } else {
+    f = eval_node(I, fn);
+    if (IS_ABRUPT(f)) return f;
+  }
+  int argc = n->u.call.args.n;
+  if (n->u.call.kwargs.n || !IS_CLOSURE(f) || argc > AS_CLOSURE(f)->proto->nparams || I->sp + argc > I->stack_end)
+    return call_general(I, n, f);
+  Value *base = I->sp, err;
+  if (!eval_args(I, n->u.call.args.items, argc, base, &err)) {
+    val_release(f);
+    return err;
+  }
+  Value r = closure_frame(I, AS_CLOSURE(f), base, &n->span); /* the frame takes the arguments */
   I->sp = base;
   val_release(f);
   return r;
@@ -278,7 +688,7 @@ static void index_spans(const Node *n, Span *where) {
   for (int i = 0; i < n->u.index.subs.n && i < 8; i++) where[i + 1] = n->u.index.subs.items[i]->span;
 }
 
-static Value eval_index(Interp *I, Node *n) {
+static NOINLINE Value eval_index(Interp *I, Node *n) {
   Value base = eval_node(I, n->u.index.base);
   if (IS_ABRUPT(base)) return base;
   int ns = n->u.index.subs.n;
@@ -300,7 +710,7 @@ static Value eval_index(Interp *I, Node *n) {
   return r;
 }
 
-static Value eval_end(Interp *I, Node *n) {
+static NOINLINE Value eval_end(Interp *I, Node *n) {
   if (I->end_depth == 0) return dlt_error(I, &n->span, "'end' is only meaningful inside an index");
   double e = index_end(I, I->end_stack[I->end_depth - 1], n->u.end.dim, n->u.end.nsubs, &n->span);
   return isnan(e) ? v_abrupt() : v_num(e);
@@ -317,7 +727,7 @@ static Value get_field(Interp *I, Value base, const char *name, const Span *wher
   return dlt_error(I, where, "a %s has no fields (tried to read '.%s')", val_type_name(base), name);
 }
 
-static Value eval_field(Interp *I, Node *n) {
+static NOINLINE Value eval_field(Interp *I, Node *n) {
   Value base = eval_node(I, n->u.field.base);
   if (IS_ABRUPT(base)) return base;
   Value r = get_field(I, base, n->u.field.name, &n->u.field.namespan);
@@ -326,27 +736,50 @@ static Value eval_field(Interp *I, Node *n) {
 }
 
 /* ------------------------------------------------------------------ blocks and control flow */
-static Value eval_block(Interp *I, Node *b) {
+static NOINLINE Value eval_block(Interp *I, Node *b) {
   NodeList *l = &b->u.list;
   Value last = v_nil();
   for (int i = 0; i < l->n; i++) {
     val_release(last);
-    last = eval_node(I, l->items[i]);
+    last = eval_fast(I, l->items[i]);
     if (IS_ABRUPT(last)) return last;
   }
   return last;
 }
 
-static Value eval_if(Interp *I, Node *n) {
+/* A comparison of two leaf numbers (`n < 2`) as a condition: 0 or 1, or -1 when c is not one. */
+static inline __attribute__((always_inline)) int cond_leaves(const Interp *I, const Node *c) {
+  double x, y;
+  if (c->kind != N_BINARY || !leaf_num(I, c->u.bin.l, &x) || !leaf_num(I, c->u.bin.r, &y)) return -1;
+  switch ((OpCode)c->op) {
+  case OP_LT: return x < y;
+  case OP_LE: return x <= y;
+  case OP_GT: return x > y;
+  case OP_GE: return x >= y;
+  case OP_EQ: return x == y;
+  case OP_NE: return x != y;
+  default: return -1;
+  }
+}
+
+/* A branch's block; one statement (`{ n }`) is evaluated without a loop. */
+static inline Value eval_body(Interp *I, Node *b) {
+  if (b->u.list.n == 1) return eval_fast(I, b->u.list.items[0]);
+  return eval_block(I, b);
+}
+
+static NOINLINE Value eval_if(Interp *I, Node *n) {
   for (;;) {
-    Value c = eval_node(I, n->u.iff.cond);
-    if (IS_ABRUPT(c)) return c;
-    int t = val_truthy(I, c, &n->u.iff.cond->span);
-    val_release(c);
-    if (t < 0) return v_abrupt();
-    if (t) return eval_block(I, n->u.iff.then);
+    int t = cond_leaves(I, n->u.iff.cond);
+    if (t < 0) {
+      Value c = eval_fast(I, n->u.iff.cond);
+      if (IS_ABRUPT(c)) return c;
+      t = truth(I, c, &n->u.iff.cond->span);
+      if (t < 0) return v_abrupt();
+    }
+    if (t) return eval_body(I, n->u.iff.then);
     if (!n->u.iff.els) return v_nil();
-    if (n->u.iff.els->kind != N_IF) return eval_block(I, n->u.iff.els);
+    if (n->u.iff.els->kind != N_IF) return eval_body(I, n->u.iff.els);
     n = n->u.iff.els;
   }
 }
@@ -363,20 +796,9 @@ static inline void bind_value(Interp *I, BindKind kind, int slot, Value v) {
 
 /* Runs a loop body; returns 0 to go on, 1 to stop normally (break), -1 on an abrupt exit whose
  * value is in *out. */
-static int loop_body(Interp *I, Node *body, const Span *where, Value *out) {
-  if (eval_must_stop(I)) {
-    Value stop = eval_stop(I, where);
-    if (IS_ABRUPT(stop)) {
-      *out = stop;
-      return -1;
-    }
-  }
-  if (gc_due) gc_collect();
-  Value r = eval_block(I, body);
-  if (!IS_ABRUPT(r)) {
-    val_release(r);
-    return 0;
-  }
+/* The end of an iteration whose body stopped abruptly: 1 to leave the loop (break), 0 to go on
+ * (continue), -1 for anything else, whose value goes to *out. */
+static NOINLINE int loop_abrupt(Interp *I, Value r, Value *out) {
   if (I->signal == SIG_BREAK) {
     I->signal = SIG_NONE;
     return 1;
@@ -389,7 +811,35 @@ static int loop_body(Interp *I, Node *body, const Span *where, Value *out) {
   return -1;
 }
 
-static Value eval_for(Interp *I, Node *n) {
+/* Ctrl-C, the limits and the cycle collector, checked at every iteration: -1 to stop. */
+static NOINLINE int loop_check(Interp *I, const Span *where, Value *out) {
+  if (eval_must_stop(I)) {
+    Value stop = eval_stop(I, where);
+    if (IS_ABRUPT(stop)) {
+      *out = stop;
+      return -1;
+    }
+  }
+  if (gc_due) gc_collect();
+  return 0;
+}
+
+/* Runs a loop body; returns 0 to go on, 1 to stop normally (break), -1 on an abrupt exit whose
+ * value is in *out. The block's statements run here, assignments called directly. */
+static inline __attribute__((always_inline)) int loop_body(Interp *I, Node *body, const Span *where, Value *out) {
+  if (__builtin_expect(eval_must_stop(I) || gc_due, 0) && loop_check(I, where, out)) return -1;
+  NodeList *l = &body->u.list;
+  for (int k = 0; k < l->n; k++) {
+    Node *st = l->items[k];
+    if (st->kind == N_ASSIGN && assign_num(I, st)) continue;
+    Value r = eval_node(I, st);
+    if (__builtin_expect(r.t == V_ABRUPT, 0)) return loop_abrupt(I, r, out);
+    val_release(r);
+  }
+  return 0;
+}
+
+static NOINLINE Value eval_for(Interp *I, Node *n) {
   Value src = eval_node(I, n->u.loop.iter);
   if (IS_ABRUPT(src)) return src;
   Value out = v_nil();
@@ -418,13 +868,12 @@ static Value eval_for(Interp *I, Node *n) {
   return out;
 }
 
-static Value eval_while(Interp *I, Node *n) {
+static NOINLINE Value eval_while(Interp *I, Node *n) {
   Value out = v_nil();
   for (;;) {
-    Value c = eval_node(I, n->u.wh.cond);
+    Value c = eval_fast(I, n->u.wh.cond);
     if (IS_ABRUPT(c)) return c;
-    int t = val_truthy(I, c, &n->u.wh.cond->span);
-    val_release(c);
+    int t = truth(I, c, &n->u.wh.cond->span);
     if (t < 0) return v_abrupt();
     if (!t) break;
     if (loop_body(I, n->u.wh.body, &n->span, &out)) break;
@@ -461,33 +910,44 @@ typedef struct PathStep {
   Span where[9];   /* for N_INDEX: see index_spans */
 } PathStep;
 
-static Value compound(Interp *I, Node *n, Value cur, Value rhs) {
+static inline Value compound(Interp *I, Node *n, Value cur, Value rhs) {
   if (cur.t == V_NUM && rhs.t == V_NUM) return v_num(arith_num((OpCode)n->op, cur.u.n, rhs.u.n));
   return arith_binop(I, (OpCode)n->op, cur, rhs, &n->span);
 }
 
-static Value eval_assign(Interp *I, Node *n) {
+
+static Value eval_assign_path(Interp *I, Node *n, Value rhs);
+
+/* name = rhs and name OP= rhs; paths (a[i] = ..., r.x = ...) go to eval_assign_path */
+static NOINLINE Value eval_assign_value(Interp *I, Node *n) {
   Node *t = n->u.assign.target;
-  Value rhs = eval_node(I, n->u.assign.value);
+  Value rhs = eval_fast(I, n->u.assign.value);
   if (IS_ABRUPT(rhs)) return rhs;
+  if (t->kind == N_INDEX || t->kind == N_FIELD) return eval_assign_path(I, n, rhs);
 
-  if (t->kind != N_INDEX && t->kind != N_FIELD) {
-    Value *slot = name_slot(I, t);
-    if (!slot) {
-      val_release(rhs);
-      return v_abrupt();
-    }
-    if (n->op != OP__COUNT) {
-      Value nv = compound(I, n, *slot, rhs);
-      val_release(rhs);
-      if (IS_ABRUPT(nv)) return nv;
-      rhs = nv;
-      slot = name_slot(I, t);
-    }
-    val_set(slot, rhs);
-    return v_nil();
+  Value *slot = t->kind == N_LOCAL ? &I->fp[t->u.var.slot] : name_slot(I, t);
+  if (!slot) {
+    val_release(rhs);
+    return v_abrupt();
   }
+  if (n->op != OP__COUNT) {
+    Value nv = compound(I, n, *slot, rhs);
+    val_release(rhs);
+    if (IS_ABRUPT(nv)) return nv;
+    rhs = nv;
+    slot = name_slot(I, t);
+  }
+  val_set(slot, rhs);
+  return v_nil();
+}
 
+static NOINLINE Value eval_assign(Interp *I, Node *n) {
+  if (assign_num(I, n)) return v_nil();
+  return eval_assign_value(I, n);
+}
+
+static NOINLINE Value eval_assign_path(Interp *I, Node *n, Value rhs) {
+  Node *t = n->u.assign.target;
   /* A path root.a[i].b = rhs: evaluate every subscript first (reading the intermediate values so
    * that `end` works), drop those reads, then walk the storage with copy-on-write. */
   PathStep steps[MAX_PATH];
@@ -650,7 +1110,7 @@ static void print_to_out(Interp *I, StrBuf *b) {
   fwrite(b->s ? b->s : "", 1, b->len, I->out);
 }
 
-static Value eval_print(Interp *I, Node *n) {
+static NOINLINE Value eval_print(Interp *I, Node *n) {
   StrBuf b = STRBUF_INIT;
   bool first = true;
   for (int i = 0; i < n->u.list.n; i++) {
@@ -676,7 +1136,7 @@ static Value eval_print(Interp *I, Node *n) {
   return v_nil();
 }
 
-static Value eval_show(Interp *I, Node *n) {
+static NOINLINE Value eval_show(Interp *I, Node *n) {
   Value v = eval_node(I, n->u.stmt.e);
   if (IS_ABRUPT(v)) return v;
   char *text = span_text(I, &n->u.stmt.e->span);
@@ -700,7 +1160,7 @@ static Value eval_show(Interp *I, Node *n) {
   return v_nil();
 }
 
-static Value eval_assert(Interp *I, Node *n) {
+static NOINLINE Value eval_assert(Interp *I, Node *n) {
   Node *c = n->u.stmt.e;
   Value lhs = v_nil(), rhs = v_nil(), cond;
   bool comparison = c->kind == N_BINARY && c->op >= OP_EQ && c->op <= OP_GE;
@@ -767,7 +1227,7 @@ done:
   return result;
 }
 
-static Value eval_seed(Interp *I, Node *n) {
+static NOINLINE Value eval_seed(Interp *I, Node *n) {
   Value v = eval_node(I, n->u.stmt.e);
   if (IS_ABRUPT(v)) return v;
   if (!IS_NUM(v) || AS_NUM(v) < 0 || AS_NUM(v) != floor(AS_NUM(v)) || AS_NUM(v) > 4294967295.0) {
@@ -775,11 +1235,12 @@ static Value eval_seed(Interp *I, Node *n) {
     return dlt_error(I, &n->u.stmt.e->span, "seed must be an integer between 0 and 4294967295");
   }
   gsl_rng_set(I->rng, (unsigned long)AS_NUM(v));
+  I->rng_pending = false;
   I->seed = (uint32_t)AS_NUM(v);
   return v_nil();
 }
 
-static Value eval_import(Interp *I, Node *n) {
+static NOINLINE Value eval_import(Interp *I, Node *n) {
   FnProto *chunk = n->u.import.chunk;
   if (!chunk || n->u.import.done_index) return v_nil();
   n->u.import.done_index = 1;
@@ -798,6 +1259,53 @@ static Value eval_import(Interp *I, Node *n) {
 }
 
 /* ------------------------------------------------------------------ the dispatcher */
+static NOINLINE Value eval_tuple(Interp *I, Node *n) {
+  Value l = list_new((size_t)n->u.list.n);
+  for (int i = 0; i < n->u.list.n; i++) {
+    Value v = eval_node(I, n->u.list.items[i]);
+    if (IS_ABRUPT(v)) {
+      val_release(l);
+      return v;
+    }
+    list_push(AS_LIST(l), v);
+  }
+  return l;
+}
+
+static NOINLINE Value eval_let(Interp *I, Node *n) {
+  Value v = eval_fast(I, n->u.let.value);
+  if (IS_ABRUPT(v)) return v;
+  bind_value(I, n->u.let.bind, n->u.let.slot, v);
+  return v_nil();
+}
+
+static NOINLINE Value eval_fndef(Interp *I, Node *n) {
+  Value c = make_closure(I, n->u.fndef.proto);
+  if (IS_ABRUPT(c)) return c;
+  bind_value(I, n->u.fndef.bind, n->u.fndef.slot, c);
+  return v_nil();
+}
+
+static NOINLINE Value eval_return(Interp *I, Node *n) {
+  Value v = n->u.stmt.e ? eval_fast(I, n->u.stmt.e) : v_nil();
+  if (IS_ABRUPT(v)) return v;
+  val_set(&I->ret, v);
+  I->signal = SIG_RETURN;
+  return v_abrupt();
+}
+
+static NOINLINE Value eval_colon(Interp *I, Node *n) {
+  return dlt_error(I, &n->span, "':' is only meaningful as a subscript");
+}
+
+static NOINLINE Value eval_unresolved(Interp *I, Node *n) {
+  return dlt_error(I, &n->span, "internal error: unresolved name '%s'", n->u.var.name);
+}
+
+static NOINLINE Value eval_unknown(Interp *I, Node *n) {
+  return dlt_error(I, &n->span, "internal error: unknown node kind %d", n->kind);
+}
+
 Value eval_node(Interp *I, Node *n) {
   switch ((NodeKind)n->kind) {
   case N_NUM: return v_num(n->u.num);
@@ -817,18 +1325,7 @@ Value eval_node(Interp *I, Node *n) {
   case N_END: return eval_end(I, n);
   case N_VEC: return eval_vec(I, n);
   case N_RECORD: return eval_record(I, n);
-  case N_TUPLE: {
-    Value l = list_new((size_t)n->u.list.n);
-    for (int i = 0; i < n->u.list.n; i++) {
-      Value v = eval_node(I, n->u.list.items[i]);
-      if (IS_ABRUPT(v)) {
-        val_release(l);
-        return v;
-      }
-      list_push(AS_LIST(l), v);
-    }
-    return l;
-  }
+  case N_TUPLE: return eval_tuple(I, n);
   case N_RANGE: return eval_range(I, n);
   case N_BINARY: return eval_binary(I, n);
   case N_AND:
@@ -837,34 +1334,18 @@ Value eval_node(Interp *I, Node *n) {
   case N_CALL: return eval_call(I, n);
   case N_INDEX: return eval_index(I, n);
   case N_FIELD: return eval_field(I, n);
-  case N_COLON: return dlt_error(I, &n->span, "':' is only meaningful as a subscript");
+  case N_COLON: return eval_colon(I, n);
   case N_LAMBDA: return make_closure(I, n->u.lambda.proto);
   case N_IF: return eval_if(I, n);
   case N_BLOCK: return eval_block(I, n);
-  case N_LET: {
-    Value v = eval_node(I, n->u.let.value);
-    if (IS_ABRUPT(v)) return v;
-    bind_value(I, n->u.let.bind, n->u.let.slot, v);
-    return v_nil();
-  }
+  case N_LET: return eval_let(I, n);
   case N_ASSIGN: return eval_assign(I, n);
-  case N_FNDEF: {
-    Value c = make_closure(I, n->u.fndef.proto);
-    if (IS_ABRUPT(c)) return c;
-    bind_value(I, n->u.fndef.bind, n->u.fndef.slot, c);
-    return v_nil();
-  }
+  case N_FNDEF: return eval_fndef(I, n);
   case N_FOR: return eval_for(I, n);
   case N_WHILE: return eval_while(I, n);
   case N_BREAK: I->signal = SIG_BREAK; return v_abrupt();
   case N_CONTINUE: I->signal = SIG_CONTINUE; return v_abrupt();
-  case N_RETURN: {
-    Value v = n->u.stmt.e ? eval_node(I, n->u.stmt.e) : v_nil();
-    if (IS_ABRUPT(v)) return v;
-    val_set(&I->ret, v);
-    I->signal = SIG_RETURN;
-    return v_abrupt();
-  }
+  case N_RETURN: return eval_return(I, n);
   case N_IMPORT: return eval_import(I, n);
   case N_SEED: return eval_seed(I, n);
   case N_ASSERT: return eval_assert(I, n);
@@ -873,9 +1354,9 @@ Value eval_node(Interp *I, Node *n) {
   case N_EXPR: return eval_node(I, n->u.stmt.e);
   case N_SWEEP: return eval_sweep(I, n);
   case N_RECORD_ROW: return eval_record_row(I, n);
-  case N_NAME: return dlt_error(I, &n->span, "internal error: unresolved name '%s'", n->u.var.name);
+  case N_NAME: return eval_unresolved(I, n);
   }
-  return dlt_error(I, &n->span, "internal error: unknown node kind %d", n->kind);
+  return eval_unknown(I, n);
 }
 
 Value eval_chunk(Interp *I, FnProto *chunk) { return eval_chunk_steps(I, chunk, NULL); }

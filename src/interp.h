@@ -70,6 +70,10 @@ struct Interp {
   int end_depth, end_cap;
 
   gsl_rng *rng;
+  /* rng is to be seeded with rng_pending_seed before its next draw (args_rng): a sweep point sets
+   * its own stream this way, so a point that draws nothing does not pay mt19937's 624-word seeding */
+  bool rng_pending;
+  uint32_t rng_pending_seed;
   FILE *out;
   int script_argc;
   char **script_argv;

@@ -34,11 +34,29 @@ void fmt_num(StrBuf *b, double x) {
     return;
   }
   char buf[64];
-  int digits = 1;
-  for (; digits <= 17; digits++) {
-    snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
-    if (strtod(buf, NULL) == x) break;
+  /* An integer below 10^16 prints as itself (the shortest form of it is all its digits, written
+   * without an exponent below), and sweeps print every coordinate for the point's key: no search. */
+  if (fabs(x) < 1e16 && x == trunc(x)) {
+    unsigned long long u = (unsigned long long)fabs(x);
+    char *p = buf + sizeof buf;
+    *--p = '\0';
+    do *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (x < 0) *--p = '-';
+    sb_puts(b, p);
+    return;
   }
+  /* The fewest significant digits that read back as x. Reading back is monotonic in the number of
+   * digits (more digits land nearer x), so a binary search over 1..17 finds it in five tries. */
+  int lo = 1, hi = 17;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    snprintf(buf, sizeof buf, "%.*e", mid - 1, x);
+    if (strtod(buf, NULL) == x) hi = mid;
+    else lo = mid + 1;
+  }
+  int digits = lo;
+  snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
   int exp10 = atoi(strchr(buf, 'e') + 1);
   if (exp10 >= -4 && exp10 < 16) {
     int decimals = digits - 1 - exp10;

@@ -252,6 +252,11 @@ int dlt_report_file(Interp *I, const char *script, const char *out) {
     fprintf(stderr, "dlt: cannot tell the format of report '%s': its name must end in .html or .md\n", out);
     return DLT_EXIT_USAGE;
   }
+  char why[400];
+  if (format == REPORT_HTML && !report_html_ready(why, sizeof why)) {
+    fprintf(stderr, "dlt: cannot write the HTML report '%s': %s\n", out, why);
+    return DLT_EXIT_USAGE;
+  }
   int src = interp_add_file(I, script);
   if (src < 0) return DLT_EXIT_USAGE;
   /* open the report first: a lecture should not run for minutes to find its output unwritable */

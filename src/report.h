@@ -40,6 +40,9 @@ typedef struct Report {
 int dlt_report_file(Interp *I, const char *script, const char *out);
 
 void report_write_html(const Report *r, FILE *f);
+/* Whether HTML reports can be written: opens cmark (dynlib.h) the first time. False with a
+ * message in err when it cannot be loaded. */
+bool report_html_ready(char *err, size_t errsize);
 void report_write_md(const Report *r, FILE *f);
 
 /* Narrative math to HTML (report_math.c): _{…}/^{…} as sub/superscripts; with tex (inside $…$)

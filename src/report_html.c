@@ -9,13 +9,34 @@
  */
 #include "config.h"
 
-#include <cmark.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynlib.h"
 #include "parse.h"
 #include "report.h"
 #include "strbuf.h"
+
+/* cmark is opened on first use (dynlib.h): dlt_report_file asks report_html_ready before it runs
+ * the program, so a missing library is found before a lecture runs, not after. */
+#ifdef DLT_CMARK_SONAME
+#include <cmark.h>
+static const char *const cm_names[] = {"cmark_markdown_to_html"};
+static void *cm_fn[1];
+static DynLib cm_lib = {"cmark", DLT_CMARK_SONAME, "libcmark0.30.2", false, cm_names, cm_fn, 1, 0, ""};
+#define markdown_to_html ((__typeof__(cmark_markdown_to_html) *)cm_fn[0])
+#else
+static DynLib cm_lib = {"cmark", NULL, "libcmark-dev", false, NULL, NULL, 0, 0, ""};
+#define CMARK_OPT_DEFAULT 0
+static char *markdown_to_html(const char *text, size_t len, int options) { return NULL; }
+#endif
+
+bool report_html_ready(char *err, size_t errsize) {
+  if (dynlib_load(&cm_lib)) return true;
+  snprintf(err, errsize, "%s", cm_lib.err);
+  return false;
+}
 
 
 static const char style[] =
@@ -187,8 +208,8 @@ static void write_narrative(FILE *f, const char *text, size_t len) {
   StrBuf md = STRBUF_INIT;
   MathSpans m = {NULL, 0};
   take_math(text, len, &md, &m);
-  char *html = cmark_markdown_to_html(md.s ? md.s : "", md.len, CMARK_OPT_DEFAULT);
-  const char *p = html;
+  char *html = markdown_to_html(md.s ? md.s : "", md.len, CMARK_OPT_DEFAULT);
+  const char *p = html ? html : ""; /* NULL: out of memory in cmark */
   fputs("<section class=\"narrative\">\n", f);
   for (;;) {
     const char *open = strstr(p, MARK_OPEN);

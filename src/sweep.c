@@ -110,9 +110,12 @@ bool sweep_run_point(SweepJob *job, size_t k, bool capture) {
   PointResult *r = &job->results[k];
   point_result_clear(r);
   if (!job->rng) job->rng = gsl_rng_alloc(gsl_rng_mt19937); /* one per sweep, reseeded per point */
-  gsl_rng_set(job->rng, job->seeds[k]);
   gsl_rng *saved_rng = I->rng;
-  I->rng = job->rng;
+  bool saved_pending = I->rng_pending;
+  uint32_t saved_seed = I->rng_pending_seed;
+  I->rng = job->rng; /* seeded with the point's seed at its first draw (interp.h) */
+  I->rng_pending = true;
+  I->rng_pending_seed = job->seeds[k];
   FILE *saved_out = I->out;
   char *buf = NULL;
   size_t buflen = 0;
@@ -123,6 +126,8 @@ bool sweep_run_point(SweepJob *job, size_t k, bool capture) {
   Value v = dlt_call(I, job->body, job->nvars, &job->coords[k * (size_t)job->nvars], &job->node->span);
   I->recording = rc.outer;
   I->rng = saved_rng;
+  I->rng_pending = saved_pending;
+  I->rng_pending_seed = saved_seed;
   if (mem) {
     fclose(mem);
     I->out = saved_out;
@@ -290,7 +295,8 @@ static char *point_key(int nvars, char **vars, const Value *coords) {
   StrBuf b = STRBUF_INIT;
   for (int j = 0; j < nvars; j++) {
     if (j) sb_puts(&b, ", ");
-    sb_printf(&b, "%s=", vars[j]);
+    sb_puts(&b, vars[j]);
+    sb_putc(&b, '=');
     val_print(&b, coords[j], PRINT_REPR | PRINT_INLINE);
   }
   return sb_take(&b);

@@ -10,16 +10,75 @@
  *   sweeps(id, script, source_hash, source, vars, line, created)
  *   points(sweep, point, seed, ord, coords, result, finished)     coords/result: codec.c bytes
  */
+#include "config.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "builtin.h"
+#include "dynlib.h"
 #include "lib/table.h"
 #include "sweep.h"
+
+#ifdef DLT_SQLITE_SONAME
+#include <sqlite3.h>
+
+/* SQLite is opened on first use (dynlib.h): store_open and store_cli load it; every function used
+ * here is listed below and called through a pointer with the header's own prototype. */
+#define SQ_FUNCS(X) \
+  X(sqlite3_bind_blob) \
+  X(sqlite3_bind_int) \
+  X(sqlite3_bind_int64) \
+  X(sqlite3_bind_text) \
+  X(sqlite3_busy_timeout) \
+  X(sqlite3_close) \
+  X(sqlite3_column_blob) \
+  X(sqlite3_column_bytes) \
+  X(sqlite3_column_int) \
+  X(sqlite3_column_int64) \
+  X(sqlite3_column_text) \
+  X(sqlite3_errmsg) \
+  X(sqlite3_errstr) \
+  X(sqlite3_exec) \
+  X(sqlite3_finalize) \
+  X(sqlite3_open_v2) \
+  X(sqlite3_prepare_v2) \
+  X(sqlite3_reset) \
+  X(sqlite3_step)
+enum {
+#define X(f) SQ_##f,
+  SQ_FUNCS(X)
+#undef X
+  SQ__COUNT
+};
+static const char *const sq_names[] = {
+#define X(f) #f,
+    SQ_FUNCS(X)
+#undef X
+};
+static void *sq_fn[SQ__COUNT];
+static DynLib sq_lib = {"SQLite", DLT_SQLITE_SONAME, "libsqlite3-0", false, sq_names, sq_fn, SQ__COUNT, 0, ""};
+#define sqlite3_bind_blob ((__typeof__(sqlite3_bind_blob) *)sq_fn[SQ_sqlite3_bind_blob])
+#define sqlite3_bind_int ((__typeof__(sqlite3_bind_int) *)sq_fn[SQ_sqlite3_bind_int])
+#define sqlite3_bind_int64 ((__typeof__(sqlite3_bind_int64) *)sq_fn[SQ_sqlite3_bind_int64])
+#define sqlite3_bind_text ((__typeof__(sqlite3_bind_text) *)sq_fn[SQ_sqlite3_bind_text])
+#define sqlite3_busy_timeout ((__typeof__(sqlite3_busy_timeout) *)sq_fn[SQ_sqlite3_busy_timeout])
+#define sqlite3_close ((__typeof__(sqlite3_close) *)sq_fn[SQ_sqlite3_close])
+#define sqlite3_column_blob ((__typeof__(sqlite3_column_blob) *)sq_fn[SQ_sqlite3_column_blob])
+#define sqlite3_column_bytes ((__typeof__(sqlite3_column_bytes) *)sq_fn[SQ_sqlite3_column_bytes])
+#define sqlite3_column_int ((__typeof__(sqlite3_column_int) *)sq_fn[SQ_sqlite3_column_int])
+#define sqlite3_column_int64 ((__typeof__(sqlite3_column_int64) *)sq_fn[SQ_sqlite3_column_int64])
+#define sqlite3_column_text ((__typeof__(sqlite3_column_text) *)sq_fn[SQ_sqlite3_column_text])
+#define sqlite3_errmsg ((__typeof__(sqlite3_errmsg) *)sq_fn[SQ_sqlite3_errmsg])
+#define sqlite3_errstr ((__typeof__(sqlite3_errstr) *)sq_fn[SQ_sqlite3_errstr])
+#define sqlite3_exec ((__typeof__(sqlite3_exec) *)sq_fn[SQ_sqlite3_exec])
+#define sqlite3_finalize ((__typeof__(sqlite3_finalize) *)sq_fn[SQ_sqlite3_finalize])
+#define sqlite3_open_v2 ((__typeof__(sqlite3_open_v2) *)sq_fn[SQ_sqlite3_open_v2])
+#define sqlite3_prepare_v2 ((__typeof__(sqlite3_prepare_v2) *)sq_fn[SQ_sqlite3_prepare_v2])
+#define sqlite3_reset ((__typeof__(sqlite3_reset) *)sq_fn[SQ_sqlite3_reset])
+#define sqlite3_step ((__typeof__(sqlite3_step) *)sq_fn[SQ_sqlite3_step])
 
 struct SweepStore {
   Interp *I;
@@ -46,6 +105,10 @@ void store_close(SweepStore *s) {
 }
 
 SweepStore *store_open(Interp *I, const char *path, const Span *where) {
+  if (!dynlib_load(&sq_lib)) {
+    dlt_error(I, where, "cannot use '%s' as a run store: %s", path, sq_lib.err);
+    return NULL;
+  }
   SweepStore *s = dlt_xcalloc(1, sizeof *s);
   s->I = I;
   int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -235,6 +298,10 @@ int store_cli(int argc, char **argv) {
     fputs(usage, stderr);
     return DLT_EXIT_USAGE;
   }
+  if (!dynlib_load(&sq_lib)) {
+    fprintf(stderr, "dlt runs: %s\n", sq_lib.err);
+    return DLT_EXIT_USAGE;
+  }
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     fprintf(stderr, "dlt runs: cannot open '%s': %s\n", argv[1], db ? sqlite3_errmsg(db) : "out of memory");
@@ -262,3 +329,23 @@ int store_cli(int argc, char **argv) {
   sqlite3_close(db);
   return rc;
 }
+
+#else /* built without SQLite: no run store */
+
+static DynLib sq_lib = {"SQLite", NULL, "libsqlite3-dev", false, NULL, NULL, 0, 0, ""};
+
+SweepStore *store_open(Interp *I, const char *path, const Span *where) {
+  dynlib_load(&sq_lib);
+  dlt_error(I, where, "cannot use '%s' as a run store: %s", path, sq_lib.err);
+  return NULL;
+}
+bool store_begin(SweepStore *s, SweepJob *job, const Span *where) { return false; }
+bool store_load(SweepStore *s, SweepJob *job, size_t k) { return false; }
+void store_save(SweepStore *s, SweepJob *job, size_t k) {}
+void store_close(SweepStore *s) {}
+int store_cli(int argc, char **argv) {
+  dynlib_load(&sq_lib);
+  fprintf(stderr, "dlt runs: %s\n", sq_lib.err);
+  return DLT_EXIT_USAGE;
+}
+#endif /* DLT_SQLITE_SONAME */

@@ -69,6 +69,29 @@ for j in 1 2; do
   [ -s "$tmp/exit$j.err" ] && fail "exit -j $j: stderr $(cat "$tmp/exit$j.err")"
 done
 
+# many quick points: workers then hold up to 32 points each (sweep_workers.c); the output, an
+# error, an exit() and the table are still those of a serial run
+cat > "$tmp/many.dlt" <<'DLT'
+let t = sweep i in 1..3000 {
+  if i % 500 == 0 { print "at", i }
+  if i == 2400 and len(ARGS) > 0 { exit(num(ARGS[1])) }
+  if i == 2000 and len(ARGS) == 0 { let A = zeros(2, 3) @ zeros(2, 3) }
+  record sq = i * i, r = rand()
+}
+print sum(t.sq), sum(t.r)
+DLT
+for j in 1 2; do
+  $W "$DLT" -q --keep-going --jobs $j "$tmp/many.dlt" > "$tmp/many$j.out" 2>&1 || fail "many -j $j: exit $?"
+  $W "$DLT" -q --jobs $j "$tmp/many.dlt" > "$tmp/manyf$j.out" 2>&1
+  [ $? = 4 ] || fail "many (failing) -j $j: exit code, expected 4"
+  $W "$DLT" -q --jobs $j "$tmp/many.dlt" 9 > "$tmp/manye$j.out" 2>&1
+  [ $? = 9 ] || fail "many (exit) -j $j: exit code, expected 9"
+done
+same "many: --jobs 2 vs serial" "$tmp/many1.out" "$tmp/many2.out"
+same "many (failing): --jobs 2 vs serial" "$tmp/manyf1.out" "$tmp/manyf2.out"
+same "many (exit): --jobs 2 vs serial" "$tmp/manye1.out" "$tmp/manye2.out"
+[ "$(tail -1 "$tmp/manye1.out")" = "at 2000" ] || fail "many (exit): printed $(tail -1 "$tmp/manye1.out")"
+
 # --keep-going: the failure is a row with the error, the sweep finishes
 printf 'print t\n' >> "$tmp/fail.dlt"
 for j in 1 2; do

@@ -14,17 +14,142 @@
  * figure's height: margins fit the tick labels we format ourselves (plot_tick_label, the same the
  * terminal drawing uses), so nothing is clipped whatever the numbers are.
  */
+#include "config.h"
+
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <plplot.h>
-
+#include "../dynlib.h"
 #include "../strbuf.h"
 #include "../value.h"
 #include "plot.h"
+
+#ifdef DLT_PLPLOT_SONAME
+#include <plplot.h>
+
+/* ------------------------------------------------------------------ PLplot, opened on first use
+ * PLplot is not linked into dlt (dynlib.h: it and the ten libraries it needs cost every start-up
+ * about 1 ms). plot_render_file opens it; every PLplot function used here is listed below and
+ * called through a pointer with the header's own prototype. Calling one not listed fails to link. */
+#define PL_FUNCS(X) \
+  X(pladv, c_pladv) \
+  X(plbox, c_plbox) \
+  X(plcol0, c_plcol0) \
+  X(plcolorbar, c_plcolorbar) \
+  X(plend1, c_plend1) \
+  X(plerry, c_plerry) \
+  X(plfill, c_plfill) \
+  X(plgDevs, plgDevs) \
+  X(plgspa, c_plgspa) \
+  X(plgstrm, c_plgstrm) \
+  X(plimagefr, c_plimagefr) \
+  X(plinit, c_plinit) \
+  X(pllegend, c_pllegend) \
+  X(plline, c_plline) \
+  X(plmkstrm, c_plmkstrm) \
+  X(plmtex, c_plmtex) \
+  X(plsError, plsError) \
+  X(plsabort, plsabort) \
+  X(plschr, c_plschr) \
+  X(plscmap0n, c_plscmap0n) \
+  X(plscmap1l, c_plscmap1l) \
+  X(plscmap1n, c_plscmap1n) \
+  X(plscol0, c_plscol0) \
+  X(plscol0a, c_plscol0a) \
+  X(plsdev, c_plsdev) \
+  X(plsexit, plsexit) \
+  X(plsfnam, c_plsfnam) \
+  X(plsmaj, c_plsmaj) \
+  X(plsmin, c_plsmin) \
+  X(plspage, c_plspage) \
+  X(plsstrm, c_plsstrm) \
+  X(plstring, c_plstring) \
+  X(plsvpa, c_plsvpa) \
+  X(plwidth, c_plwidth) \
+  X(plwind, c_plwind)
+enum {
+#define X(name, sym) PL_##name,
+  PL_FUNCS(X)
+#undef X
+  PL__COUNT
+};
+static const char *const pl_names[] = {
+#define X(name, sym) #sym,
+    PL_FUNCS(X)
+#undef X
+};
+static void *pl_fn[PL__COUNT];
+static DynLib pl_lib = {"PLplot", DLT_PLPLOT_SONAME, "libplplot17 and plplot-driver-cairo", true, pl_names, pl_fn,
+                        PL__COUNT, 0, ""};
+#undef pladv
+#define pladv ((__typeof__(c_pladv) *)pl_fn[PL_pladv])
+#undef plbox
+#define plbox ((__typeof__(c_plbox) *)pl_fn[PL_plbox])
+#undef plcol0
+#define plcol0 ((__typeof__(c_plcol0) *)pl_fn[PL_plcol0])
+#undef plcolorbar
+#define plcolorbar ((__typeof__(c_plcolorbar) *)pl_fn[PL_plcolorbar])
+#undef plend1
+#define plend1 ((__typeof__(c_plend1) *)pl_fn[PL_plend1])
+#undef plerry
+#define plerry ((__typeof__(c_plerry) *)pl_fn[PL_plerry])
+#undef plfill
+#define plfill ((__typeof__(c_plfill) *)pl_fn[PL_plfill])
+#define plgDevs ((__typeof__(plgDevs) *)pl_fn[PL_plgDevs])
+#undef plgspa
+#define plgspa ((__typeof__(c_plgspa) *)pl_fn[PL_plgspa])
+#undef plgstrm
+#define plgstrm ((__typeof__(c_plgstrm) *)pl_fn[PL_plgstrm])
+#undef plimagefr
+#define plimagefr ((__typeof__(c_plimagefr) *)pl_fn[PL_plimagefr])
+#undef plinit
+#define plinit ((__typeof__(c_plinit) *)pl_fn[PL_plinit])
+#undef pllegend
+#define pllegend ((__typeof__(c_pllegend) *)pl_fn[PL_pllegend])
+#undef plline
+#define plline ((__typeof__(c_plline) *)pl_fn[PL_plline])
+#undef plmkstrm
+#define plmkstrm ((__typeof__(c_plmkstrm) *)pl_fn[PL_plmkstrm])
+#undef plmtex
+#define plmtex ((__typeof__(c_plmtex) *)pl_fn[PL_plmtex])
+#define plsError ((__typeof__(plsError) *)pl_fn[PL_plsError])
+#define plsabort ((__typeof__(plsabort) *)pl_fn[PL_plsabort])
+#undef plschr
+#define plschr ((__typeof__(c_plschr) *)pl_fn[PL_plschr])
+#undef plscmap0n
+#define plscmap0n ((__typeof__(c_plscmap0n) *)pl_fn[PL_plscmap0n])
+#undef plscmap1l
+#define plscmap1l ((__typeof__(c_plscmap1l) *)pl_fn[PL_plscmap1l])
+#undef plscmap1n
+#define plscmap1n ((__typeof__(c_plscmap1n) *)pl_fn[PL_plscmap1n])
+#undef plscol0
+#define plscol0 ((__typeof__(c_plscol0) *)pl_fn[PL_plscol0])
+#undef plscol0a
+#define plscol0a ((__typeof__(c_plscol0a) *)pl_fn[PL_plscol0a])
+#undef plsdev
+#define plsdev ((__typeof__(c_plsdev) *)pl_fn[PL_plsdev])
+#define plsexit ((__typeof__(plsexit) *)pl_fn[PL_plsexit])
+#undef plsfnam
+#define plsfnam ((__typeof__(c_plsfnam) *)pl_fn[PL_plsfnam])
+#undef plsmaj
+#define plsmaj ((__typeof__(c_plsmaj) *)pl_fn[PL_plsmaj])
+#undef plsmin
+#define plsmin ((__typeof__(c_plsmin) *)pl_fn[PL_plsmin])
+#undef plspage
+#define plspage ((__typeof__(c_plspage) *)pl_fn[PL_plspage])
+#undef plsstrm
+#define plsstrm ((__typeof__(c_plsstrm) *)pl_fn[PL_plsstrm])
+#undef plstring
+#define plstring ((__typeof__(c_plstring) *)pl_fn[PL_plstring])
+#undef plsvpa
+#define plsvpa ((__typeof__(c_plsvpa) *)pl_fn[PL_plsvpa])
+#undef plwidth
+#define plwidth ((__typeof__(c_plwidth) *)pl_fn[PL_plwidth])
+#undef plwind
+#define plwind ((__typeof__(c_plwind) *)pl_fn[PL_plwind])
 
 /* ------------------------------------------------------------------ colours */
 enum {
@@ -541,6 +666,10 @@ static bool have_device(const char *name) {
 
 bool plot_render_file(const Plot *p, const char *path, int format, char *buf, size_t bufsize) {
   static const char *const devices[] = {"pngcairo", "svgcairo", "pdfcairo"};
+  if (!dynlib_load(&pl_lib)) {
+    snprintf(buf, bufsize, "%s", pl_lib.err);
+    return false;
+  }
 
   /* PNG in pixels (150 dpi); SVG and PDF in points: the same figure, 6.4 × 4.8 inches */
   int wpx = p->width ? p->width : 960, hpx = p->height ? p->height : 720;
@@ -593,6 +722,16 @@ bool plot_render_file(const Plot *p, const char *path, int format, char *buf, si
   if (!ok) snprintf(buf, bufsize, "PLplot: %s", render_msg[0] ? render_msg : pl_errmsg[0] ? pl_errmsg : "failed");
   return ok;
 }
+
+#else /* built without PLplot */
+
+bool plot_render_file(const Plot *p, const char *path, int format, char *buf, size_t bufsize) {
+  static DynLib none = {"PLplot", NULL, "libplplot-dev and plplot-driver-cairo", false, NULL, NULL, 0, 0, ""};
+  dynlib_load(&none);
+  snprintf(buf, bufsize, "%s", none.err);
+  return false;
+}
+#endif /* DLT_PLPLOT_SONAME */
 
 #if defined(__SANITIZE_ADDRESS__)
 /* LeakSanitizer's built-in suppressions (it asks the program for them): fontconfig, which Pango

@@ -30,7 +30,14 @@ gsl_rng *args_rng(Args *a) {
   double s;
   bool has_seed;
   if (!kw_num(a, "seed", &s, &has_seed)) return NULL;
-  if (!has_seed) return a->I->rng;
+  if (!has_seed) {
+    Interp *I = a->I;
+    if (I->rng_pending) {
+      gsl_rng_set(I->rng, I->rng_pending_seed);
+      I->rng_pending = false;
+    }
+    return I->rng;
+  }
   if (!(s >= 0 && s <= 4294967295.0 && s == (double)(unsigned long)s)) {
     kw_error(a, "seed", "seed= must be an integer between 0 and 4294967295");
     return NULL;
