@@ -91,6 +91,14 @@ void global_define(Interp *I, const char *name, Value v) {
 }
 
 /* ------------------------------------------------------------------ lifecycle */
+static void source_free(Source *s) {
+  free(s->name);
+  free(s->dir);
+  free(s->text);
+  free(s->line_start);
+  free(s);
+}
+
 extern const char dlt_prelude_source[];
 
 int dlt_mpi_rank = 0;
@@ -145,14 +153,7 @@ void interp_free(Interp *I) {
   free(I->chunks);
   for (int i = 0; i < I->nimported; i++) free(I->imported[i]);
   free(I->imported);
-  for (int i = 0; i < I->nsources; i++) {
-    Source *s = I->sources[i];
-    free(s->name);
-    free(s->dir);
-    free(s->text);
-    free(s->line_start);
-    free(s);
-  }
+  for (int i = 0; i < I->nsources; i++) source_free(I->sources[i]);
   free(I->sources);
   diags_clear(I);
   free(I->diags);
@@ -166,6 +167,34 @@ void interp_free(Interp *I) {
   free(I);
   gc_collect(); /* cycles that outlived every variable */
   obj_free_queue_release();
+}
+
+InterpMark interp_mark(const Interp *I) {
+  return (InterpMark){I->nsources, I->nchunks, I->nglobals, I->nimported, I->nguessed};
+}
+
+void interp_rewind(Interp *I, const InterpMark *m) {
+  diags_clear(I);
+  for (int i = m->nchunks; i < I->nchunks; i++) proto_free(I->chunks[i]);
+  I->nchunks = m->nchunks;
+  for (int i = m->nsources; i < I->nsources; i++) source_free(I->sources[i]);
+  I->nsources = m->nsources;
+  for (int i = m->nimported; i < I->nimported; i++) free(I->imported[i]);
+  I->nimported = m->nimported;
+  for (int i = m->nguessed; i < I->nguessed; i++) free(I->guessed_names[i]);
+  I->nguessed = m->nguessed;
+  if (I->nglobals > m->nglobals) {
+    for (int i = m->nglobals; i < I->nglobals; i++) {
+      val_release(I->globals[i]);
+      free(I->global_names[i]);
+    }
+    I->nglobals = m->nglobals;
+    /* open addressing has no deletion: build the name map again from the globals kept */
+    NameMap *map = I->global_map;
+    memset(map->keys, 0, map->cap * sizeof(char *));
+    map->n = 0;
+    for (int g = 0; g < I->nglobals; g++) map_insert(map, I->global_names[g], g);
+  }
 }
 
 /* ------------------------------------------------------------------ sources */

@@ -138,6 +138,16 @@ int global_declare(Interp *I, const char *name);
 int global_lookup(Interp *I, const char *name); /* -1 if absent */
 void global_define(Interp *I, const char *name, Value v); /* takes ownership of v */
 
+/* What the interpreter holds (sources, chunks, globals, imports, guessed names), and a way back to
+ * it. The parser fuzz target (fuzz/fuzz_parse.c) parses and resolves input after input with one
+ * interpreter: only for code that was parsed and resolved, never run (a global declared since the
+ * mark is dropped with whatever it holds). Diagnostics are cleared. */
+typedef struct InterpMark {
+  int nsources, nchunks, nglobals, nimported, nguessed;
+} InterpMark;
+InterpMark interp_mark(const Interp *I);
+void interp_rewind(Interp *I, const InterpMark *m);
+
 /* Call any callable value with positional arguments. Returns a new reference or v_abrupt(). */
 Value dlt_call(Interp *I, Value fn, int argc, const Value *argv, const Span *where);
 
