@@ -8,8 +8,7 @@
 #include "strbuf.h"
 
 Node *node_new(NodeKind kind, Span span) {
-  Node *n = calloc(1, sizeof(Node));
-  if (!n) n = dlt_xmalloc(sizeof(Node)); /* dlt_xmalloc reports exhaustion */
+  Node *n = dlt_xcalloc(1, sizeof(Node)); /* zeroed; reports exhaustion */
   n->kind = (uint8_t)kind;
   n->op = OP__COUNT;
   n->span = span;
@@ -32,8 +31,7 @@ void nodelist_free(NodeList *l) {
 }
 
 FnProto *proto_new(const char *name, Span span) {
-  FnProto *p = calloc(1, sizeof(FnProto));
-  if (!p) p = dlt_xmalloc(sizeof(FnProto));
+  FnProto *p = dlt_xcalloc(1, sizeof(FnProto));
   p->name = dlt_xstrdup(name);
   p->span = span;
   return p;

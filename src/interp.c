@@ -104,8 +104,7 @@ extern const char dlt_prelude_source[];
 int dlt_mpi_rank = 0;
 
 Interp *interp_new(void) {
-  Interp *I = calloc(1, sizeof(Interp));
-  if (!I) I = dlt_xmalloc(sizeof(Interp));
+  Interp *I = dlt_xcalloc(1, sizeof(Interp));
   I->global_map = calloc(1, sizeof(NameMap));
   I->stack = calloc(DLT_STACK_SLOTS, sizeof(Value));
   I->frames = calloc(DLT_MAX_DEPTH + 1, sizeof(Frame));
@@ -199,8 +198,7 @@ void interp_rewind(Interp *I, const InterpMark *m) {
 
 /* ------------------------------------------------------------------ sources */
 int interp_add_source(Interp *I, const char *name, const char *dir, char *text, size_t len) {
-  Source *s = calloc(1, sizeof(Source));
-  if (!s) s = dlt_xmalloc(sizeof(Source));
+  Source *s = dlt_xcalloc(1, sizeof(Source));
   s->name = dlt_xstrdup(name);
   s->dir = dlt_xstrdup(dir ? dir : ".");
   s->text = text;

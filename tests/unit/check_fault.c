@@ -92,16 +92,14 @@ static void say_current(const char *what) {
 }
 
 static struct sigaction old_actions[32];
+/* Say which call crashed, then give the signal back to whoever had it (the sanitizers' report, or
+ * the default action): it is re-delivered when the handler returns. */
 static void on_fatal(int sig, siginfo_t *info, void *uc) {
+  (void)info;
+  (void)uc;
   say_current(sig == SIGSEGV ? "SIGSEGV" : sig == SIGABRT ? "SIGABRT" : sig == SIGBUS ? "SIGBUS" : "SIGFPE");
-  struct sigaction *old = &old_actions[sig];
-  if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
-    old->sa_sigaction(sig, info, uc);
-  } else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
-    old->sa_handler(sig);
-  }
-  signal(sig, SIG_DFL);
-  raise(sig);
+  sigaction(sig, &old_actions[sig], NULL);
+  raise(sig); /* blocked until we return; a fault also recurs at the faulting instruction */
 }
 
 static void on_sanitizer_death(void) { say_current("sanitizer report"); }
