@@ -213,6 +213,16 @@ static NOINLINE Value eval_range(Interp *I, Node *n) {
     fmt_num(&s, AS_NUM(a) != floor(AS_NUM(a)) ? AS_NUM(a) : AS_NUM(b));
     r = dlt_error(I, &n->u.bin.opspan, "range bounds must be integers, got %s (use linspace for real grids)", sb_cstr(&s));
     sb_free(&s);
+  } else if (!isfinite(AS_NUM(a)) || !isfinite(AS_NUM(b))) {
+    StrBuf s = STRBUF_INIT;
+    fmt_num(&s, AS_NUM(a));
+    sb_puts(&s, "..");
+    fmt_num(&s, AS_NUM(b));
+    r = dlt_error(I, &n->u.bin.opspan, "range bounds must be finite, got %s", sb_cstr(&s));
+    sb_free(&s);
+  } else if (AS_NUM(b) - AS_NUM(a) >= 1e15) {
+    /* as range(): a longer one could not be made into a vector or run through in any case */
+    r = dlt_error(I, &n->u.bin.opspan, "the range is too long: more than 10^15 numbers");
   } else {
     r = range_new(AS_NUM(a), AS_NUM(b), 1);
   }

@@ -101,6 +101,11 @@ static bool make_sel(Interp *I, Value sub, size_t len, const char *what, const S
   if (IS_RANGE(sub)) {
     Range *r = AS_RANGE(sub);
     s->n = range_len(r);
+    if (s->n > len) { /* distinct numbers, more than there are positions: one of the first len + 1 is out */
+      size_t pos;
+      for (size_t i = 0; i <= len; i++)
+        if (!check_pos(I, where, range_at(r, i), len, what, &pos)) return false;
+    }
     s->idx = dlt_xmalloc((s->n ? s->n : 1) * sizeof(size_t));
     for (size_t i = 0; i < s->n; i++)
       if (!check_pos(I, where, range_at(r, i), len, what, &s->idx[i])) {

@@ -253,6 +253,8 @@ size_t range_len(const Range *r) {
   if (r->step == 0 || !isfinite(r->start) || !isfinite(r->stop)) return 0;
   double k = floor((r->stop - r->start) / r->step + 1e-9);
   if (k < 0) return 0;
+  /* `..` and range() refuse ranges of more than 10^15 numbers; this keeps the cast defined */
+  if (!(k < 0x1p53)) return (size_t)0x1p53;
   return (size_t)k + 1;
 }
 
