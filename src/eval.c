@@ -258,7 +258,9 @@ static NOINLINE Value eval_binary_general(Interp *I, Node *n) {
  * anything else (a matrix) the program stops before any effect (reading a name has none) and
  * eval_binary_general evaluates the operator the ordinary way; after NP_GIVE_UP such misses the
  * node stops trying. */
-enum { NF_TRIED = 1 }; /* Node.flags of an N_BINARY: compilation was attempted */
+/* Node.flags of an N_BINARY: compilation was attempted; NF_GENERAL: and the operator is not a
+ * numeric tree (`fib(n - 1) + fib(n - 2)`), so eval_binary goes straight to the general path */
+enum { NF_TRIED = 1, NF_GENERAL = 2 };
 /* Operand kinds: K a constant, L a local slot, G a global slot, S the stack (the pushed value is
  * the left operand). R: the leaf is the left operand (leaf - top, leaf / top). */
 #define NP_CODES(X)                                                                                  \
@@ -332,7 +334,7 @@ static bool np_emit(NumEmit *e, const Node *n, bool first) {
 }
 
 static NOINLINE void np_compile(Node *n) {
-  n->flags |= NF_TRIED;
+  n->flags |= NF_TRIED | NF_GENERAL; /* cleared below when the program is made */
   bool cmp = n->op >= OP_EQ && n->op <= OP_GE;
   NumEmit e = {.len = 0};
   if (cmp) { /* both sides, then the comparison through arith_num (0 or 1) */
@@ -350,6 +352,7 @@ static NOINLINE void np_compile(Node *n) {
   p->other = e.other;
   memcpy(p->ops, e.ops, (size_t)e.len * sizeof(NumOp));
   n->u.bin.prog = p;
+  n->flags &= (uint16_t)~NF_GENERAL;
 }
 
 /* Runs the program (direct-threaded: one indirect jump per operation) and returns its value; sets
@@ -448,6 +451,7 @@ static NOINLINE Value eval_binary_prog(Interp *I, Node *n, struct NumProg *p) {
  * trees by their NumProg, the rest (`fib(n - 1) + fib(n - 2)`, matrices) by eval_binary_general. */
 static NOINLINE Value eval_binary(Interp *I, Node *n) {
   double x, y;
+  if (n->flags & NF_GENERAL) return eval_binary_general(I, n);
   if (leaf_num(I, n->u.bin.l, &x) && leaf_num(I, n->u.bin.r, &y)) return num_binop((OpCode)n->op, x, y);
   if (__builtin_expect(!(n->flags & NF_TRIED), 0)) np_compile(n);
   struct NumProg *p = n->u.bin.prog;

@@ -459,13 +459,25 @@ static void lu_free(LUFact *f) {
   free(f->ipiv);
 }
 
+/* The largest column sum of |A|, summed a row at a time (the column walk crossed a cache line per
+ * entry: 3% of solve's time at n = 1000); each column still adds its rows in order. */
 static double norm_one(const Mat *A) {
-  double best = 0;
-  for (size_t j = 0; j < mat_cols(A); j++) {
-    double s = 0;
-    for (size_t i = 0; i < mat_rows(A); i++) s += fabs(*at(A, i, j));
-    best = fmax(best, s);
+  size_t R = mat_rows(A), C = mat_cols(A);
+  double best = 0, *sum = calloc(C ? C : 1, sizeof *sum);
+  if (!sum) {
+    for (size_t j = 0; j < C; j++) {
+      double t = 0;
+      for (size_t i = 0; i < R; i++) t += fabs(*at(A, i, j));
+      best = fmax(best, t);
+    }
+    return best;
   }
+  for (size_t i = 0; i < R; i++) {
+    const double *row = at(A, i, 0);
+    for (size_t j = 0; j < C; j++) sum[j] += fabs(row[j]);
+  }
+  for (size_t j = 0; j < C; j++) best = fmax(best, sum[j]);
+  free(sum);
   return best;
 }
 

@@ -226,7 +226,7 @@ static double d2_trigamma(double x) { return psi3(x); }
   X(sign,     f_sign,     zero,       zero,        "sign of x: -1, 0 or 1")                         \
   X(sqrt,     sqrt,       d_sqrt,     d2_sqrt,     "square root (nan for x < 0)")                   \
   X(cbrt,     f_cbrt,     d_cbrt,     d2_cbrt,     "cube root")                                     \
-  X(exp,      exp,        exp,        exp,         "e^x")                                           \
+  X(exp,      dlt_exp,    dlt_exp,    dlt_exp,     "e^x")                                           \
   X(expm1,    expm1,      exp,        exp,         "e^x - 1, accurate for small x")                 \
   X(log,      log,        d_log,      d2_log,      "natural logarithm (-inf at 0, nan below)")      \
   X(log2,     log2,       d_log2,     d2_log2,     "base-2 logarithm")                              \
@@ -292,7 +292,9 @@ Value mathfn_apply(Interp *I, const MathFn *fn, Value x, const Span *where) {
       return e;
     }
     size_t n = mat_numel(a);
-    for (size_t i = 0; i < n; i++) out->data[i] = fn->f(a->data[i]);
+    if (fn->f == dlt_exp) dlt_exp_array(a->data, out->data, n); /* the vectorised loop */
+    else
+      for (size_t i = 0; i < n; i++) out->data[i] = fn->f(a->data[i]);
     val_release(m);
     return v_obj(out);
   }
