@@ -1,7 +1,7 @@
 /* codec.c - a point's result as bytes, to cross a pipe (workers), MPI, or sit in the run store.
  *
  * Plain data only: nil, bools, numbers (the 8 bytes of the double, so results are bit-for-bit the
- * same after the trip), strings, lists, records and matrices. A point that recorded anything else
+ * same after the trip), strings, lists, records, matrices and ranges. A point that recorded anything else
  * (a network, a function) cannot be encoded; the sweep then recomputes it in the process that
  * needs it, with the same seed, so the table is still the same.
  *
@@ -13,7 +13,8 @@
 
 #include "sweep.h"
 
-enum { T_NIL, T_FALSE, T_TRUE, T_NUM, T_STR, T_LIST, T_RECORD, T_MAT, T_MASK };
+/* T_RANGE came last: run stores written before it hold ranges as T_MAT and still read */
+enum { T_NIL, T_FALSE, T_TRUE, T_NUM, T_STR, T_LIST, T_RECORD, T_MAT, T_MASK, T_RANGE };
 
 static void put_u32(StrBuf *b, uint32_t x) { sb_putn(b, (const char *)&x, 4); }
 
@@ -69,16 +70,12 @@ static bool put_value(StrBuf *b, Value v, int depth) {
     for (size_t i = 0; i < mat_rows(m); i++) sb_putn(b, (const char *)mat_at(m, i, 0), mat_cols(m) * 8);
     return true;
   }
-  case OBJ_RANGE: { /* as the numbers it stands for */
+  case OBJ_RANGE: { /* as the range: range(1, 1e12) is 24 bytes, not the 8 TB of its numbers */
     Range *r = AS_RANGE(v);
-    size_t n = range_len(r);
-    sb_putc(b, T_MAT);
-    put_u32(b, (uint32_t)n);
-    put_u32(b, 1);
-    for (size_t i = 0; i < n; i++) {
-      double x = range_at(r, i);
-      sb_putn(b, (const char *)&x, 8);
-    }
+    sb_putc(b, T_RANGE);
+    sb_putn(b, (const char *)&r->start, 8);
+    sb_putn(b, (const char *)&r->stop, 8);
+    sb_putn(b, (const char *)&r->step, 8);
     return true;
   }
   default: return false;
@@ -191,6 +188,13 @@ static Value get_value(Reader *r, int depth) {
     memcpy(m->data, r->p, (size_t)rows * cols * 8);
     r->p += (size_t)rows * cols * 8;
     return v_obj(m);
+  }
+  case T_RANGE: {
+    double x[3];
+    if (r->end - r->p < 24) break;
+    memcpy(x, r->p, 24);
+    r->p += 24;
+    return range_new(x[0], x[1], x[2]);
   }
   default: break;
   }

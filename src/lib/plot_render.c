@@ -194,12 +194,33 @@ static void set_colours(void) {
 }
 
 /* ------------------------------------------------------------------ text */
-/* PLplot reads '#' as the start of an escape sequence: a literal one is "##". */
+/* The length of the well-formed UTF-8 sequence at s (no overlong forms, surrogates or code points
+ * past U+10FFFF), or 0. */
+static int utf8_seq(const unsigned char *s) {
+  unsigned c = s[0];
+  int n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  for (int i = 1; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+    return 0;
+  return n;
+}
+
+/* PLplot reads '#' as the start of an escape sequence: a literal one is "##". Bytes that are not
+ * UTF-8 become U+FFFD: PLplot stops drawing a malformed string half-way through (plabort), and its
+ * cairo drivers then lose the text buffer they began for it. */
 static char *pl_text(const char *s) {
   StrBuf b = STRBUF_INIT;
-  for (; *s; s++) {
-    if (*s == '#') sb_putc(&b, '#');
-    sb_putc(&b, *s);
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    int n = utf8_seq(p);
+    if (n == 0) {
+      sb_puts(&b, "\xEF\xBF\xBD");
+      p++;
+      continue;
+    }
+    if (*p == '#') sb_putc(&b, '#');
+    sb_putn(&b, (const char *)p, (size_t)n);
+    p += n;
   }
   return sb_take(&b);
 }
@@ -733,7 +754,13 @@ bool plot_render_file(const Plot *p, const char *path, int format, char *buf, si
 }
 #endif /* DLT_PLPLOT_SONAME */
 
-#if defined(__SANITIZE_ADDRESS__)
+/* gcc says __SANITIZE_ADDRESS__; clang (the fuzz build) says __has_feature(address_sanitizer) */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DLT_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(DLT_ASAN)
 /* LeakSanitizer's built-in suppressions (it asks the program for them): fontconfig, which Pango
  * loads for the cairo drivers' text, loses blocks of its configuration parser once per process
  * (tests/valgrind.supp has the same entry for valgrind). Only leaks allocated inside fontconfig
