@@ -32,6 +32,8 @@ typedef struct Worker {
   long point;  /* the point being computed (the oldest handed out), or -1 */
   long queue[WORKER_QUEUE]; /* the points handed out, oldest first: results come back in this order */
   int nqueued;
+  char *in;                 /* bytes read from res and not yet used: results come several per read */
+  size_t nin, capin;
 } Worker;
 
 static bool write_all(int fd, const void *p, size_t n) {
@@ -60,9 +62,22 @@ static bool read_all(int fd, void *p, size_t n) {
 
 /* The worker: compute the points it is given until told to stop. */
 static void worker_loop(SweepJob *job, int cmd, int res) {
+  uint32_t in[WORKER_QUEUE + 1];
+  size_t have = 0, used = 0; /* point numbers read (several per read when queued) and taken */
   for (;;) {
-    uint32_t k;
-    if (!read_all(cmd, &k, 4) || k == 0xffffffffu || k >= job->npoints) return;
+    if (used == have) {
+      ssize_t r;
+      do r = read(cmd, in, sizeof in);
+      while (r < 0 && errno == EINTR);
+      if (r <= 0) return;
+      size_t got = (size_t)r;
+      while (got % 4 && read_all(cmd, (char *)in + got, 1)) got++; /* writes are whole numbers, but be sure */
+      if (got % 4) return;
+      have = got / 4;
+      used = 0;
+    }
+    uint32_t k = in[used++];
+    if (k == 0xffffffffu || k >= job->npoints) return;
     bool go_on = sweep_run_point(job, k, true);
     PointResult *r = &job->results[k];
     StrBuf b = STRBUF_INIT;
@@ -89,6 +104,17 @@ static void send_point(Worker *w, long k) {
   uint32_t x = k < 0 ? 0xffffffffu : (uint32_t)k;
   if (!write_all(w->cmd, &x, 4) || k < 0) return;
   w->queue[w->nqueued++] = k;
+  w->point = w->queue[0];
+}
+
+/* Hands out points todo[*next ...] until the worker holds `depth` (one write for all of them). */
+static void send_points(Worker *w, const size_t *todo, size_t ntodo, size_t *next, int depth) {
+  uint32_t out[WORKER_QUEUE];
+  int k = 0;
+  while (*next < ntodo && w->nqueued + k < depth) out[k++] = (uint32_t)todo[(*next)++];
+  if (k == 0) return;
+  if (!write_all(w->cmd, out, (size_t)k * 4)) return; /* the worker is gone: its poll says so */
+  for (int i = 0; i < k; i++) w->queue[w->nqueued++] = out[i];
   w->point = w->queue[0];
 }
 
@@ -207,22 +233,30 @@ bool sweep_run_workers(SweepJob *job, int nworkers) {
     for (int i = 0; rc > 0 && i < started; i++) {
       if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       Worker *w = &ws[i];
-      uint32_t len;
-      char *buf = NULL;
-      bool ok = read_all(w->res, &len, 4);
-      if (ok) {
-        buf = malloc(len ? len : 1);
-        ok = buf && read_all(w->res, buf, len);
+      /* everything the worker has written so far, in one read */
+      if (w->capin - w->nin < 65536) {
+        w->capin = w->nin + 65536 > 2 * w->capin ? w->nin + 65536 : 2 * w->capin;
+        w->in = dlt_xrealloc(w->in, w->capin);
       }
-      long k = w->point;
-      if (!ok) {
-        free(buf);
+      ssize_t got;
+      do got = read(w->res, w->in + w->nin, w->capin - w->nin);
+      while (got < 0 && errno == EINTR);
+      if (got <= 0) { /* gone, with its point unanswered */
         worker_died(job, w);
-      } else {
+        sweep_progress(job);
+        continue;
+      }
+      w->nin += (size_t)got;
+      size_t used = 0;
+      while (w->point >= 0 && w->nin - used >= 4) {
+        uint32_t len;
+        memcpy(&len, w->in + used, 4);
+        if (w->nin - used - 4 < len) break; /* the rest of this result is still coming */
+        long k = w->point;
         PointResult *r = &job->results[k];
         point_result_clear(r);
-        if (!point_result_decode(buf, len, r)) r->status = POINT_UNSENDABLE;
-        free(buf);
+        if (!point_result_decode(w->in + used + 4, len, r)) r->status = POINT_UNSENDABLE;
+        used += 4 + (size_t)len;
         r->done = true;
         job->ndone++;
         if (r->status == POINT_OK && job->store) store_save(job->store, job, (size_t)k);
@@ -234,9 +268,12 @@ bool sweep_run_workers(SweepJob *job, int nworkers) {
           depth = per_point > 0 && per_point < 2e-3 / WORKER_QUEUE ? WORKER_QUEUE
                   : per_point > 0 && per_point < 1e-3 ? (int)(2e-3 / per_point) : 1;
         }
+        if (stop && w->nqueued > 1) w->nqueued = 1;
       }
+      memmove(w->in, w->in + used, w->nin - used);
+      w->nin -= used;
       sweep_progress(job);
-      while (!stop && next < ntodo && w->pid > 0 && w->nqueued < depth) send_point(w, (long)todo[next++]);
+      if (!stop && w->pid > 0) send_points(w, todo, ntodo, &next, depth);
     }
   }
   for (int i = 0; i < started; i++) {
@@ -250,6 +287,7 @@ bool sweep_run_workers(SweepJob *job, int nworkers) {
       while (waitpid(ws[i].pid, NULL, 0) < 0 && errno == EINTR) {}
     }
   signal(SIGPIPE, saved_pipe);
+  for (int i = 0; i < started; i++) free(ws[i].in);
   free(pfd);
   free(ws);
   free(todo);
