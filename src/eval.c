@@ -289,6 +289,7 @@ struct NumProg {
 typedef struct NumEmit {
   NumOp ops[NP_MAX_OPS];
   int len, depth, max; /* depth: values on the stack below the top */
+  int nest;            /* how deep np_emit is in the tree */
   bool other;
 } NumEmit;
 
@@ -311,7 +312,18 @@ static bool np_put(NumEmit *e, int code, int op, const Node *leaf) {
 
 /* Appends code that leaves n's value on top; false if n is not a numeric tree or the program
  * would be too long or too deep. `first`: nothing is on top yet (a load need not push). */
+static bool np_emit_node(NumEmit *e, const Node *n, bool first);
+
 static bool np_emit(NumEmit *e, const Node *n, bool first) {
+  /* a tree deeper than the longest program cannot fit: stop before walking all of it (a 10 000-term
+   * sum of matrices would otherwise be walked once per operator) */
+  if (++e->nest > NP_MAX_OPS) return false;
+  bool ok = np_emit_node(e, n, first);
+  e->nest--;
+  return ok;
+}
+
+static bool np_emit_node(NumEmit *e, const Node *n, bool first) {
   if (is_leaf(n)) {
     if (!first && ++e->depth > NP_MAX_DEPTH) return false;
     return np_put(e, NP_LOAD_K, 0, n);
