@@ -145,7 +145,8 @@ static bool moment(Map *m, double q, MomentKind kind, double *out) {
   gsl_integration_workspace *ws = m->ws;
   MomentCtx c = {m, sqrt(q), kind, false};
   gsl_function F = {moment_integrand, &c};
-  double start = fmin(1, 1 / c.r) / 16, sum = 0, err = 0;
+  /* c.r > 0, not 1 / c.r: at q = -0 that is -inf, and the pieces never reached 8 */
+  double start = (c.r > 0 ? fmin(1, 1 / c.r) : 1) / 16, sum = 0, err = 0;
   int st = GSL_SUCCESS;
   for (int side = 1; side >= -1 && !c.failed; side -= 2) {
     double lo = 0, hi = start, r, e;
