@@ -41,18 +41,14 @@ typedef double vd __attribute__((vector_size(W * sizeof(double))));
 typedef int64_t vi __attribute__((vector_size(W * sizeof(double))));
 typedef uint64_t vu __attribute__((vector_size(W * sizeof(double))));
 
-static inline __attribute__((always_inline)) vd as_vd(vu u) {
-  vd d;
-  memcpy(&d, &u, sizeof d);
-  return d;
-}
-static inline __attribute__((always_inline)) vu as_vu(vd d) {
-  vu u;
-  memcpy(&u, &d, sizeof u);
-  return u;
-}
+/* Vectors go in and out of these helpers by pointer or as macros, never as arguments or results:
+ * clang refuses a 64-byte vector argument in the SSE2 and AVX2 clones ("changes the ABI") even in
+ * a function that is always inlined. */
+#define as_vd(u) ((vd)(u))
+#define as_vu(d) ((vu)(d))
 
-static inline __attribute__((always_inline)) vd vexp(vd x) {
+static inline __attribute__((always_inline)) void vexp(vd *inout) {
+  const vd x = *inout;
   const vd zero = {0};
   const vd log2e = zero + 0x1.71547652b82fep0, shifter = zero + 0x1.8p52;
   const vd ln2hi = zero + 0x1.62e42fee00000p-1, ln2lo = zero + 0x1.a39ef35793c76p-33;
@@ -85,23 +81,29 @@ static inline __attribute__((always_inline)) vd vexp(vd x) {
    * n_i + 1023 + 1.5 * 2^52, and a shift by 52 moves it into the exponent field */
   vd n1 = (n * 0.5 + shifter) - shifter, n2 = n - n1;
   vd s1 = as_vd(as_vu(n1 + (shifter + 1023.0)) << 52), s2 = as_vd(as_vu(n2 + (shifter + 1023.0)) << 52);
-  return y * s1 * s2;
+  *inout = y * s1 * s2;
 }
 
-VEXP_CLONES void dlt_exp_array(const double *restrict x, double *restrict y, size_t n) {
+/* The clones are static and reached through dlt_exp_array: clang resolves target_clones only for
+ * callers in the same file (GCC exports the resolver under the plain name). */
+VEXP_CLONES static void exp_array(const double *restrict x, double *restrict y, size_t n) {
   size_t i = 0;
   for (; i + W <= n; i += W) {
     vd v;
     memcpy(&v, x + i, sizeof v);
-    v = vexp(v);
+    vexp(&v);
     memcpy(y + i, &v, sizeof v);
   }
   if (i < n) { /* the last few entries through the same code, padded */
     vd v = {0};
     memcpy(&v, x + i, (n - i) * sizeof(double));
-    v = vexp(v);
+    vexp(&v);
     memcpy(y + i, &v, (n - i) * sizeof(double));
   }
+}
+
+void dlt_exp_array(const double *restrict x, double *restrict y, size_t n) {
+  exp_array(x, y, n);
 }
 
 double dlt_exp(double x) {
