@@ -22,6 +22,7 @@
 #include "../interp.h"
 #include "../print.h"
 #include "../strbuf.h"
+#include "../utf8.h"
 #include "table.h"
 
 /* fopen for reading that refuses directories (which Linux would open and then fail to read) */
@@ -80,32 +81,6 @@ typedef struct CsvRead {
   char *bad_text;
 } CsvRead;
 
-/* Whether s[0..len) is UTF-8 (no overlong forms, surrogates or code points past U+10FFFF); else
- * the first offending byte in *bad. */
-static bool utf8_valid(const unsigned char *s, size_t len, unsigned char *bad) {
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = s[i];
-    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    bool ok = n > 0 && i + n <= len && !(n == 2 && c < 0xC2) && !(n == 4 && c > 0xF4);
-    for (size_t k = 1; ok && k < n; k++) ok = (s[i + k] & 0xC0) == 0x80;
-    if (ok && n == 3) {
-      unsigned cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6);
-      ok = cp >= 0x800 && !(cp >= 0xD800 && cp <= 0xDFFF);
-    }
-    if (ok && n == 4) {
-      unsigned cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12);
-      ok = cp >= 0x10000 && cp <= 0x10FFFF;
-    }
-    if (!ok) {
-      *bad = c;
-      return false;
-    }
-    i += n;
-  }
-  return true;
-}
-
 /* a cell strtod reads completely but only as an overflow to ±inf ("1e999"; "inf" itself is fine) */
 static bool cell_too_large(const char *s) {
   char *end;
@@ -117,9 +92,12 @@ static bool cell_too_large(const char *s) {
 static void check_cell(CsvRead *st, const char *s, size_t len) {
   if (st->bad || !s) return;
   unsigned char byte = 0;
+  size_t not_utf8 = utf8_invalid_at(s, len);
   if (memchr(s, '\0', len)) st->bad = CELL_NUL;
-  else if (!utf8_valid((const unsigned char *)s, len, &byte)) st->bad = CELL_NOT_UTF8;
-  else if (len < 400 && cell_too_large(s)) st->bad = CELL_TOO_LARGE;
+  else if (not_utf8 < len) {
+    byte = (unsigned char)s[not_utf8];
+    st->bad = CELL_NOT_UTF8;
+  } else if (len < 400 && cell_too_large(s)) st->bad = CELL_TOO_LARGE;
   else return;
   st->bad_line = st->row_line;
   st->bad_field = st->cur.n + 1;

@@ -24,6 +24,7 @@
 
 #include "../dynlib.h"
 #include "../strbuf.h"
+#include "../utf8.h"
 #include "../value.h"
 #include "plot.h"
 
@@ -194,25 +195,13 @@ static void set_colours(void) {
 }
 
 /* ------------------------------------------------------------------ text */
-/* The length of the well-formed UTF-8 sequence at s (no overlong forms, surrogates or code points
- * past U+10FFFF), or 0. */
-static int utf8_seq(const unsigned char *s) {
-  unsigned c = s[0];
-  int n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-  for (int i = 1; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-    return 0;
-  return n;
-}
-
 /* PLplot reads '#' as the start of an escape sequence: a literal one is "##". Bytes that are not
  * UTF-8 become U+FFFD: PLplot stops drawing a malformed string half-way through (plabort), and its
  * cairo drivers then lose the text buffer they began for it. */
 static char *pl_text(const char *s) {
   StrBuf b = STRBUF_INIT;
   for (const unsigned char *p = (const unsigned char *)s; *p;) {
-    int n = utf8_seq(p);
+    int n = utf8_char_len(p, 4); /* bytes are read in order and a NUL stops the read */
     if (n == 0) {
       sb_puts(&b, "\xEF\xBF\xBD");
       p++;

@@ -50,6 +50,7 @@
 #include "builtin.h"
 #include "check_suites.h"
 #include "interp.h"
+#include "parse.h"
 
 /* the sanitizers' runtime, when linked in (weak: absent from a plain build) */
 extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
@@ -583,7 +584,10 @@ void *__real_realloc(void *p, size_t n);
 static bool raw_armed;
 static unsigned long long raw_count, raw_fail_at;
 
+static bool raw_all; /* every allocation fails, the infallible ones too */
+
 static bool raw_fails(void) {
+  if (raw_all) return true;
   if (!raw_armed || dlt_alloc_infallible) return false;
   return ++raw_count == raw_fail_at;
 }
@@ -717,6 +721,51 @@ START_TEST(allocation_failure_is_a_located_error) {
 }
 END_TEST
 
+/* Memory running out while the scanner sets up (its state and buffers come from dlt_xmalloc) ends
+ * the process with the runtime exit code 4 and "out of memory", as every exhausted internal
+ * allocation does: not with Flex's "fatal flex scanner internal error" and exit 2, the usage
+ * code. Check runs the test in a child process and checks that exit code. */
+START_TEST(scanner_out_of_memory_exits_4) {
+  Interp *I = interp_new();
+  char *text = strdup("print(1 + 2)\n");
+  int src = interp_add_source(I, "oom", NULL, text, strlen(text));
+  raw_all = true;
+  (void)dlt_parse(I, src, NULL);
+  raw_all = false;
+  ck_abort_msg("dlt_parse returned although no allocation could succeed");
+}
+END_TEST
+
+/* Found by fuzz/fuzz_eval (a leak under LeakSanitizer): a plot label that was not UTF-8 made
+ * PLplot stop drawing it half-way ("UTF-8 string is malformed"), and its cairo driver lost the
+ * text buffer it had begun. Such bytes are drawn as U+FFFD since. A DLT program can no longer
+ * write them (the scanner refuses source that is not UTF-8, read_csv refuses such cells, jansson
+ * refuses such JSON), so the strings are made here, from C, to keep the plot code's own defence
+ * tested: a raw 0xFF, a lone continuation byte 0x80 and a truncated character. */
+START_TEST(plot_text_not_utf8_is_drawn) {
+  Interp *I = interp_new();
+  FILE *devnull = fopen("/dev/null", "w");
+  ck_assert_ptr_nonnull(devnull);
+  I->out = devnull;
+  ck_assert_int_eq(interp_run_string(I, "setup", "let bad = nil\nlet path = tempfile(\".svg\")", NULL), DLT_EXIT_OK);
+  int g = global_lookup(I, "bad");
+  ck_assert_int_ge(g, 0);
+  static const char bytes[] = "a\xFF" "b\x80" "c\xCE";
+  val_set(&I->globals[g], str_new(bytes, sizeof bytes - 1));
+  Value exists = v_nil();
+  const char *program = "let p = plot([1, 2, 3], [1, 4, 9], label=bad, title=bad, xlabel=bad, ylabel=bad)\n"
+                        "save(p + plot([1, 2, 3], [3, 2, 1], label=\"#u2\"), path)\n"
+                        "let ok = file_exists(path)\nremove_file(path)\nok";
+  int rc = interp_run_string(I, "plot", program, &exists);
+  if (rc != DLT_EXIT_OK) diags_print(I, stderr);
+  ck_assert_int_eq(rc, DLT_EXIT_OK);
+  ck_assert(IS_BOOL(exists) && AS_BOOL(exists));
+  val_release(exists);
+  interp_free(I);
+  fclose(devnull);
+}
+END_TEST
+
 Suite *fault_suite(void) {
   Suite *s = suite_create("fault");
   TCase *tc = tcase_create("registry");
@@ -724,5 +773,15 @@ Suite *fault_suite(void) {
   tcase_add_test(tc, every_builtin_survives_hostile_arguments);
   tcase_add_test(tc, allocation_failure_is_a_located_error);
   suite_add_tcase(s, tc);
+  TCase *text = tcase_create("plot text");
+  tcase_set_timeout(text, 60);
+  tcase_add_test(text, plot_text_not_utf8_is_drawn);
+  suite_add_tcase(s, text);
+  const char *fork_mode = getenv("CK_FORK");
+  if (!fork_mode || strcmp(fork_mode, "no") != 0) { /* an exit test needs its own process */
+    TCase *oom = tcase_create("scanner");
+    tcase_add_exit_test(oom, scanner_out_of_memory_exits_4, DLT_EXIT_RUNTIME);
+    suite_add_tcase(s, oom);
+  }
   return s;
 }
