@@ -21,9 +21,13 @@ extern const int dlt_nmathfns;
 const MathFn *mathfn_find(const char *name);
 
 /* e^x (lib/vexp.c): vectorised over arrays, and the same value for a single number, so that
- * exp(A)[i] == exp(A[i]) always. At most 0.57 ulp from the exact value. */
+ * exp(A)[i] == exp(A[i]) always. At most 0.56 ulp from the exact value for normal results. */
 void dlt_exp_array(const double *x, double *y, size_t n);
 double dlt_exp(double x);
+/* exp's kernels (src/lib/vexp.c), for the tests: "avx512", "avx2" or "scalar"; NULL when this
+ * machine cannot run the one named. They compute the same bits. */
+typedef void DltExpKernel(const double *x, double *y, size_t n);
+DltExpKernel *dlt_exp_kernel(const char *name);
 
 /* f applied to a number, a matrix (elementwise, in C) or a domain value via its math1 hook. */
 Value mathfn_apply(Interp *I, const MathFn *fn, Value x, const Span *where);
