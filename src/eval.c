@@ -16,6 +16,7 @@
 #include "interp.h"
 #include "print.h"
 #include "resolve.h"
+#include "sweep_undo.h"
 #include "strbuf.h"
 
 Value eval_interrupted(Interp *I, const Span *where) {
@@ -493,6 +494,7 @@ static inline __attribute__((always_inline)) bool assign_num(Interp *I, Node *n)
       return false;
     }
   }
+  if (t->kind == N_GLOBAL) note_global_write(I, t->u.var.slot);
   slot->u.n = n->op == OP__COUNT ? x : arith_num((OpCode)n->op, slot->u.n, x);
   return true;
 }
@@ -813,6 +815,7 @@ static NOINLINE Value eval_if(Interp *I, Node *n) {
 /* Store a new binding (let, fn, for): a global, a frame slot, or a fresh cell in the slot. */
 static inline void bind_value(Interp *I, BindKind kind, int slot, Value v) {
   if (kind == BIND_GLOBAL) {
+    note_global_write(I, slot);
     val_set(&I->globals[slot], v);
     return;
   }
@@ -914,12 +917,17 @@ static Value *name_slot(Interp *I, Node *t) {
   switch (t->kind) {
   case N_LOCAL:
   case N_BOXED: return local_slot(I, t);
-  case N_UPVAL: return &I->closure->up[t->u.var.slot]->v;
+  case N_UPVAL: {
+    Cell *c = I->closure->up[t->u.var.slot];
+    note_cell_write(I, c);
+    return &c->v;
+  }
   case N_GLOBAL:
     if (I->globals[t->u.var.slot].t == V_UNDEF) {
       dlt_error(I, &t->span, "'%s' is assigned before its `let`", I->global_names[t->u.var.slot]);
       return NULL;
     }
+    note_global_write(I, t->u.var.slot);
     return &I->globals[t->u.var.slot];
   default:
     dlt_error(I, &t->span, "cannot assign to this expression");

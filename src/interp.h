@@ -85,6 +85,7 @@ struct Interp {
   uint32_t seed;                /* the last `seed N` (0 at start): sweep points derive theirs from it */
   struct Recording *recording;  /* the innermost running sweep point, where `record` writes */
   bool in_worker;               /* this process is a sweep worker: sweeps inside run here */
+  struct PointUndo *undo;       /* the running sweep point's log of writes to outer variables */
   /* --max-steps and --max-memory (value.h: dlt_memory_limit). A step is a loop iteration or a
    * call; the REPL counts each input from 0. limited: either limit is set. */
   bool limited;

@@ -6,6 +6,7 @@
  * so it is the same whichever process computed which point and in what order (sweep.h).
  */
 #include "sweep.h"
+#include "sweep_undo.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -123,7 +124,10 @@ bool sweep_run_point(SweepJob *job, size_t k, bool capture) {
   if (mem) I->out = mem;
   Recording rc = {I->recording, list_new(4), v_nil(), job->nvars, job->vars};
   I->recording = &rc;
+  PointUndo undo; /* the point starts from the variables as the sweep found them, wherever it runs */
+  undo_begin(I, &undo);
   Value v = dlt_call(I, job->body, job->nvars, &job->coords[k * (size_t)job->nvars], &job->node->span);
+  undo_end(I, &undo);
   I->recording = rc.outer;
   I->rng = saved_rng;
   I->rng_pending = saved_pending;
@@ -348,6 +352,32 @@ static void emit_outputs(SweepJob *job, size_t *next) {
   }
 }
 
+/* Seconds of points the main process runs before it starts workers (see sweep_eval). */
+#define QUICK_SWEEP_SECONDS 0.002
+
+typedef enum { RUN_ALL_DONE, RUN_OUT_OF_TIME, RUN_STOPPED } RunHere;
+
+/* Runs the points not yet done, in order, in this process, until they are all done, one fails
+ * (without keep_going) or the program is ending (RUN_STOPPED), or `budget` seconds have passed
+ * (RUN_OUT_OF_TIME, checked before each point). */
+static RunHere run_here(SweepJob *job, size_t *next, SweepStore *store, bool keep_going, double budget) {
+  double t0 = now_seconds();
+  for (size_t k = 0; k < job->npoints; k++) {
+    PointResult *r = &job->results[k];
+    if (r->done && r->status != POINT_UNSENDABLE) continue;
+    if (budget < INFINITY && now_seconds() - t0 > budget) return RUN_OUT_OF_TIME;
+    emit_outputs(job, next);
+    if (*next < k) return RUN_STOPPED; /* an earlier point failed */
+    job->ndone -= r->done;
+    /* with a store, the output is kept with the point so a resumed run prints it again */
+    bool go_on = sweep_run_point(job, k, store != NULL);
+    if (store && r->status == POINT_OK) store_save(store, job, k);
+    sweep_progress(job);
+    if (!go_on || (r->status == POINT_FAILED && !keep_going)) return RUN_STOPPED;
+  }
+  return RUN_ALL_DONE;
+}
+
 Value eval_sweep(Interp *I, Node *n) {
   const char *store_path = dlt_sweep_config.store;
   Value store_v = v_nil();
@@ -436,26 +466,21 @@ Value eval_sweep(Interp *I, Node *n) {
 
   size_t remaining = job.npoints - job.ndone;
   fflush(I->out);
+  size_t next = 0;
   if (!nested && dlt_sweep_config.mpi_size > 1 && sweep_run_mpi && remaining > 0) {
     if (!sweep_run_mpi(&job)) goto out;
   } else if (!nested && dlt_sweep_config.jobs > 1 && remaining > 1) {
-    if (!sweep_run_workers(&job, dlt_sweep_config.jobs)) goto out;
+    /* Many points: the first ones run here until they have taken QUICK_SWEEP_SECONDS. A sweep
+     * whose points all fit in that never forks: two workers cost about a millisecond to start,
+     * more than a thousand trivial points take here. Only with many points, so that the point
+     * run here before the workers start is a small share of the work when points are slow. */
+    RunHere ran = RUN_OUT_OF_TIME;
+    if (remaining >= 32 * (size_t)dlt_sweep_config.jobs) ran = run_here(&job, &next, store, keep_going, QUICK_SWEEP_SECONDS);
+    if (ran == RUN_OUT_OF_TIME && !sweep_run_workers(&job, dlt_sweep_config.jobs)) goto out;
   }
   /* what is left runs here, in order: everything when serial, and points a worker could not send
    * back (a recorded network, say), recomputed with the same seed */
-  size_t next = 0;
-  for (size_t k = 0; k < job.npoints; k++) {
-    PointResult *r = &job.results[k];
-    if (r->done && r->status != POINT_UNSENDABLE) continue;
-    emit_outputs(&job, &next);
-    if (next < k) break; /* an earlier point failed */
-    job.ndone -= r->done;
-    /* with a store, the output is kept with the point so a resumed run prints it again */
-    bool go_on = sweep_run_point(&job, k, store != NULL);
-    if (store && r->status == POINT_OK) store_save(store, &job, k);
-    sweep_progress(&job);
-    if (!go_on || (r->status == POINT_FAILED && !keep_going)) break;
-  }
+  run_here(&job, &next, store, keep_going, INFINITY);
   emit_outputs(&job, &next);
   progress_end(&job);
   for (size_t k = 0; k < job.npoints; k++) {

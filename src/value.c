@@ -258,9 +258,13 @@ size_t range_len(const Range *r) {
   return (size_t)k + 1;
 }
 
+_Thread_local uint32_t dlt_epoch;
+
 Value cell_new(Value v) {
   Cell *c = obj_new(OBJ_CELL, sizeof(Cell));
   c->v = v;
+  c->born = dlt_epoch;
+  c->logged = 0;
   gc_cell_born(c);
   return v_obj(c);
 }

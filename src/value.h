@@ -155,7 +155,12 @@ typedef struct Cell {
   Obj obj;
   Value v;
   struct Cell *prev, *next; /* every live cell, for the cycle collector (gc.c) */
+  uint32_t born;            /* dlt_epoch when made, and when last put in a point's undo log */
+  uint32_t logged;          /* (sweep_undo.c): a point undoes writes only to cells older than it */
 } Cell;
+
+/* Counts sweep points begun in this thread; see sweep_undo.c. */
+extern _Thread_local uint32_t dlt_epoch;
 
 struct FnProto; /* defined in ast.h */
 typedef struct Closure {

@@ -40,6 +40,33 @@ same "grid: --jobs 2 vs serial" "$tmp/grid1.out" "$tmp/grid2.out"
 same "grid: --jobs 3 vs serial" "$tmp/grid1.out" "$tmp/grid3.out"
 grep -q "point 32 tanh 2" "$tmp/grid1.out" || fail "grid: the points' prints are missing"
 
+# --- writes to outer variables are undone after every point, in workers (which run several
+# points in turn: 40 points, fewer than 32 per job, go to workers at once) as in this process
+cat > "$tmp/writes.dlt" <<'DLT'
+let count = 0
+let seen = []
+fn make_counter() {
+  let n = 0
+  return fn() {
+    n += 1
+    n
+  }
+}
+let next = make_counter()
+let t = sweep i in 1..40 {
+  count += i
+  seen = push(seen, i)
+  record count = count, seen = len(seen), c = next()
+}
+print count, len(seen), next(), t.count', t.seen', t.c'
+DLT
+for j in 1 2 3; do
+  $W "$DLT" -q --jobs $j "$tmp/writes.dlt" > "$tmp/writes$j.out" 2>&1 || fail "writes -j $j: exit $?"
+done
+same "writes: --jobs 2 vs serial" "$tmp/writes1.out" "$tmp/writes2.out"
+same "writes: --jobs 3 vs serial" "$tmp/writes1.out" "$tmp/writes3.out"
+grep -q '^0 0 1 \[\[1, 2, 3' "$tmp/writes1.out" || fail "writes: $(cat "$tmp/writes1.out")"
+
 # --- a failing point: the same located error, and the same output before it, in every mode
 cat > "$tmp/fail.dlt" <<'DLT'
 let t = sweep n in 1..8 {
