@@ -731,6 +731,10 @@ END_TEST
  * A 4 MiB source, and every allocation of 4 MiB or more failing: only that copy is so large. The
  * parse runs in a child process (make check runs Check with CK_FORK=no). */
 START_TEST(scanner_out_of_memory_exits_4) {
+  /* under valgrind the child's exit code is valgrind's (its leak check of the abandoned
+   * interpreter): the ASan run checks this */
+  const char *wrapper = getenv("DLT_WRAPPER");
+  if (wrapper && strstr(wrapper, "valgrind")) return;
   Interp *I = interp_new();
   size_t len = (size_t)4 << 20;
   char *text = malloc(len + 1);
@@ -763,27 +767,37 @@ END_TEST
  * write them (the scanner refuses source that is not UTF-8, read_csv refuses such cells, jansson
  * refuses such JSON), so the strings are made here, from C, to keep the plot code's own defence
  * tested: a raw 0xFF, a lone continuation byte 0x80 and a truncated character. */
-START_TEST(plot_text_not_utf8_is_drawn) {
+/* In a thread of its own, as dlt runs its interpreter: Pango's font map is per thread and is
+ * released when the thread ends (valgrind reports it lost otherwise). */
+static void *plot_text_thread(void *failed) {
   Interp *I = interp_new();
   FILE *devnull = fopen("/dev/null", "w");
-  ck_assert_ptr_nonnull(devnull);
-  I->out = devnull;
-  ck_assert_int_eq(interp_run_string(I, "setup", "let bad = nil\nlet path = tempfile(\".svg\")", NULL), DLT_EXIT_OK);
-  int g = global_lookup(I, "bad");
-  ck_assert_int_ge(g, 0);
-  static const char bytes[] = "a\xFF" "b\x80" "c\xCE";
-  val_set(&I->globals[g], str_new(bytes, sizeof bytes - 1));
+  if (devnull) I->out = devnull;
   Value exists = v_nil();
-  const char *program = "let p = plot([1, 2, 3], [1, 4, 9], label=bad, title=bad, xlabel=bad, ylabel=bad)\n"
-                        "save(p + plot([1, 2, 3], [3, 2, 1], label=\"#u2\"), path)\n"
-                        "let ok = file_exists(path)\nremove_file(path)\nok";
-  int rc = interp_run_string(I, "plot", program, &exists);
-  if (rc != DLT_EXIT_OK) diags_print(I, stderr);
-  ck_assert_int_eq(rc, DLT_EXIT_OK);
-  ck_assert(IS_BOOL(exists) && AS_BOOL(exists));
+  bool ok = interp_run_string(I, "setup", "let bad = nil\nlet path = tempfile(\".svg\")", NULL) == DLT_EXIT_OK;
+  int g = global_lookup(I, "bad");
+  if (ok && g >= 0) {
+    static const char bytes[] = "a\xFF" "b\x80" "c\xCE";
+    val_set(&I->globals[g], str_new(bytes, sizeof bytes - 1));
+    const char *program = "let p = plot([1, 2, 3], [1, 4, 9], label=bad, title=bad, xlabel=bad, ylabel=bad)\n"
+                          "save(p + plot([1, 2, 3], [3, 2, 1], label=\"#u2\"), path)\n"
+                          "let ok = file_exists(path)\nremove_file(path)\nok";
+    ok = interp_run_string(I, "plot", program, &exists) == DLT_EXIT_OK && IS_BOOL(exists) && AS_BOOL(exists);
+  }
+  if (!ok) diags_print(I, stderr);
+  *(bool *)failed = !ok;
   val_release(exists);
   interp_free(I);
-  fclose(devnull);
+  if (devnull) fclose(devnull);
+  return NULL;
+}
+
+START_TEST(plot_text_not_utf8_is_drawn) {
+  bool failed = true;
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, plot_text_thread, &failed), 0);
+  pthread_join(t, NULL);
+  ck_assert_msg(!failed, "the plot with labels that are not UTF-8 was not saved");
 }
 END_TEST
 
