@@ -111,14 +111,19 @@ static bool check_square(Args *a, int i, const Mat *A) {
   return false;
 }
 
+/* Whether n consecutive numbers are finite: no branch inside, so the loop streams. */
+static bool row_finite(const double *row, size_t n) {
+  bool all = true;
+  for (size_t c = 0; c < n; c++) all &= isfinite(row[c]) != 0;
+  return all;
+}
+
 /* Row by row through contiguous memory; the message names the first non-finite entry. */
 static bool check_finite(Args *a, int i, const Mat *A) {
   size_t R = mat_rows(A), C = mat_cols(A);
   for (size_t r = 0; r < R; r++) {
     const double *row = at(A, r, 0);
-    bool all = true;
-    for (size_t c = 0; c < C; c++) all &= isfinite(row[c]) != 0;
-    if (all) continue;
+    if (row_finite(row, C)) continue;
     for (size_t c = 0; c < C; c++)
       if (!isfinite(row[c])) {
         double x = row[c];
@@ -127,6 +132,12 @@ static bool check_finite(Args *a, int i, const Mat *A) {
         return false;
       }
   }
+  return true;
+}
+
+static bool all_finite(const Mat *A) {
+  for (size_t r = 0; r < mat_rows(A); r++)
+    if (!row_finite(at(A, r, 0), mat_cols(A))) return false;
   return true;
 }
 
@@ -475,7 +486,7 @@ static double norm_one(const Mat *A) {
     for (size_t j = 0; j < C; j++) {
       double t = 0;
       for (size_t i = 0; i < R; i++) t += fabs(*at(A, i, j));
-      best = fmax(best, t);
+      best = isnan(t) ? t : fmax(best, t);
     }
     return best;
   }
@@ -483,16 +494,15 @@ static double norm_one(const Mat *A) {
     const double *row = at(A, i, 0);
     for (size_t j = 0; j < C; j++) sum[j] += fabs(row[j]);
   }
-  for (size_t j = 0; j < C; j++) best = fmax(best, sum[j]);
+  for (size_t j = 0; j < C; j++) best = isnan(sum[j]) ? sum[j] : fmax(best, sum[j]); /* fmax would drop a NaN */
   free(sum);
   return best;
 }
 
-/* ||A||_1 ||A^-1||_1 from the estimate of ||A^-1||_1. When ||A||_1 overflows (entries near the
+/* ||A||_1 ||A^-1||_1 from ||A||_1 and the estimate of ||A^-1||_1. When ||A||_1 overflows (entries near the
  * largest double), as (||A||_1 / m) (m ||A^-1||_1) with m the largest |entry|: neither factor
  * overflows when the product does not. */
-static double cond_from(const Mat *A, double inv_norm) {
-  double anorm = norm_one(A);
+static double cond_from(const Mat *A, double anorm, double inv_norm) {
   if (isfinite(anorm)) return anorm * inv_norm;
   size_t R = mat_rows(A), C = mat_cols(A);
   double m = max_abs(A), c = 0;
@@ -535,7 +545,7 @@ static bool lu_factor(Args *a, const Mat *A, LUFact *f) {
  * solver that guards every step against overflow: 6% of solve's time at n = 1000, against 2% now.
  * Without the guard a product may overflow; the estimate is then inf and the matrix is refused,
  * which is what dgecon's answer would have led to. dlacn2 usually asks for 4 or 5 products, 11 at most. */
-static bool lu_cond(Args *a, const Mat *A, const LUFact *f, double *cond) {
+static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, double *cond) {
   int n = (int)mat_rows(A), one = 1, info = 0, kase = 0, isave[3] = {0, 0, 0};
   double *v = malloc(2 * (size_t)n * sizeof(double));
   int *isgn = malloc((size_t)n * sizeof(int));
@@ -561,7 +571,7 @@ static bool lu_cond(Args *a, const Mat *A, const LUFact *f, double *cond) {
   free(v);
   free(isgn);
   if (info != 0) return lapack_failed(a, "dgetrs", info);
-  *cond = cond_from(A, est);
+  *cond = cond_from(A, anorm, est);
   return true;
 }
 
@@ -618,7 +628,7 @@ static int lu_apply_inverse(CBLAS_TRANSPOSE_t trans, gsl_vector *x, void *params
   return gsl_permute_vector_inverse(f->p, x);
 }
 
-static bool lu_cond(Args *a, const Mat *A, const LUFact *f, double *cond) {
+static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, double *cond) {
   size_t n = mat_rows(A);
   gsl_vector *work = gsl_vector_alloc(3 * n);
   if (!work) return oom_false(a);
@@ -629,7 +639,7 @@ static bool lu_cond(Args *a, const Mat *A, const LUFact *f, double *cond) {
     dlt_gsl_clear();
     inorm = INFINITY;
   }
-  *cond = cond_from(A, inorm);
+  *cond = cond_from(A, anorm, inorm);
   return true;
 }
 
@@ -664,14 +674,17 @@ static size_t first_zero_pivot(const LUFact *f) {
  * exceeds 1/eps: the answer would then have no correct digits. The estimate (Hager/Higham:
  * LAPACK's dlacn2, or GSL's gsl_linalg_invnorm1) costs a few O(n^2) solves and never
  * overestimates ||A^-1||. */
-static bool lu_check_singular(Args *a, int i, const Mat *A, LUFact *f) {
+static bool lu_check_singular(Args *a, int i, const Mat *A, double anorm, LUFact *f) {
   size_t k = first_zero_pivot(f);
   if (k < mat_rows(A)) {
     arg_error(a, i, "the matrix is singular (zero pivot at step %zu of its LU factorisation)", k + 1);
     return false;
   }
-  double cond;
-  if (!lu_cond(a, A, f, &cond)) return false;
+  /* Entries near the largest double can overflow during elimination ([[1e308, 1e308],
+   * [-1e308, 1e308]] gives u22 = inf). The estimate's solves then divide by inf and look fine
+   * (dgecon's guarded solver said inf), so an LU that is not finite is refused here. */
+  double cond = INFINITY;
+  if (all_finite(f->LU) && !lu_cond(a, A, anorm, f, &cond)) return false;
   if (cond * DBL_EPSILON <= 1) return true;
   arg_error(a, i, "the matrix is singular to working precision (estimated condition number %.3g)", cond);
   return false;
@@ -908,13 +921,22 @@ static Value bi_logdet(Args *a) { return with_mat(a, logdet_of); }
 
 /* ---- inverse and linear systems */
 
+/* ||A||_1, and an error unless every entry is finite: one pass over A where there were two (a
+ * non-finite entry makes its column's sum non-finite; only then are entries looked at one by one,
+ * for the message; finite entries whose sum overflows leave ||A||_1 = inf, which cond_from scales). */
+static bool finite_norm_one(Args *a, int i, const Mat *A, double *anorm) {
+  *anorm = norm_one(A);
+  return isfinite(*anorm) || check_finite(a, i, A);
+}
+
 static Value inv_of(Args *a, const Mat *A) {
-  if (!check_square(a, 0, A) || !check_finite(a, 0, A)) return v_abrupt();
+  double anorm;
+  if (!check_square(a, 0, A) || !finite_norm_one(a, 0, A, &anorm)) return v_abrupt();
   size_t n = mat_rows(A);
   if (n == 0) return give(new_mat(a, 0, 0));
   LUFact f;
   Mat *X = NULL;
-  if (lu_factor(a, A, &f) && lu_check_singular(a, 0, A, &f)) X = lu_inverse(a, &f);
+  if (lu_factor(a, A, &f) && lu_check_singular(a, 0, A, anorm, &f)) X = lu_inverse(a, &f);
   lu_free(&f);
   return give(X);
 }
@@ -936,11 +958,12 @@ static Value with_mats(Args *a, Mat2Fn f) {
 }
 
 static Value solve_of(Args *a, const Mat *A, const Mat *b) {
-  if (!check_square(a, 0, A) || !check_finite(a, 0, A)) return v_abrupt();
+  double anorm;
+  if (!check_square(a, 0, A) || !finite_norm_one(a, 0, A, &anorm)) return v_abrupt();
   Mat *X = rhs_copy(a, 1, A, b);
   if (!X || mat_numel(X) == 0) return give(X);
   LUFact f;
-  bool ok = lu_factor(a, A, &f) && lu_check_singular(a, 0, A, &f);
+  bool ok = lu_factor(a, A, &f) && lu_check_singular(a, 0, A, anorm, &f);
   ok = ok && lu_solve_all(a, &f, X);
   lu_free(&f);
   if (!ok) drop(X);
