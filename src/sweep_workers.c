@@ -60,6 +60,19 @@ static bool read_all(int fd, void *p, size_t n) {
   return true;
 }
 
+/* Ctrl-C at a terminal reaches a worker twice (the terminal's and the one the parent passes on),
+ * so a worker stops at its next check, and only a third (the user pressing Ctrl-C again) ends
+ * it at once, as the second does in the parent (main.c). */
+static volatile sig_atomic_t worker_sigints;
+static void worker_on_sigint(int sig) {
+  if (++worker_sigints >= 3) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  dlt_interrupted = 1;
+}
+
 /* The worker: compute the points it is given until told to stop. */
 static void worker_loop(SweepJob *job, int cmd, int res) {
   uint32_t in[WORKER_QUEUE + 1];
@@ -185,6 +198,14 @@ bool sweep_run_workers(SweepJob *job, int nworkers) {
     }
     if (pid == 0) {
       signal(SIGPIPE, SIG_DFL);
+      /* dlt's own handler ends the process at a second Ctrl-C not yet noticed (main.c), and a
+       * worker gets two for one keypress: the point failed as "a worker process died ...
+       * (Interrupt)" instead of "interrupted" when the parent's came first (worker_on_sigint) */
+      struct sigaction sa;
+      memset(&sa, 0, sizeof sa);
+      sa.sa_handler = worker_on_sigint;
+      sigemptyset(&sa.sa_mask);
+      sigaction(SIGINT, &sa, NULL);
       for (int j = 0; j < started; j++) {
         close(ws[j].cmd);
         close(ws[j].res);
