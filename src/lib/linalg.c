@@ -522,13 +522,11 @@ extern void dgetri_(const int *n, double *A, const int *lda, const int *ipiv, do
                     int *info);
 extern void dlacn2_(const int *n, double *v, double *x, int *isgn, double *est, int *kase, int *isave);
 
-/* n > 0, A finite and square. A zero pivot is not an error here (det is then 0). */
-static bool lu_factor(Args *a, const Mat *A, LUFact *f) {
-  f->p = NULL;
-  f->ipiv = NULL;
-  f->LU = copy_mat(a, A);
-  if (!f->LU || !lapack_dim(a, mat_rows(A))) return false;
-  int n = (int)mat_rows(A), info = 0;
+/* f->LU := its LU factors in place; n > 0, finite and square. A zero pivot is not an error here
+ * (det is then 0). */
+static bool lu_decompose(Args *a, LUFact *f) {
+  if (!lapack_dim(a, mat_rows(f->LU))) return false;
+  int n = (int)mat_rows(f->LU), info = 0;
   f->ipiv = malloc((size_t)n * sizeof(int));
   if (!f->ipiv) return oom_false(a);
   dgetrf_(&n, &n, f->LU->data, &n, f->ipiv, &info);
@@ -539,13 +537,37 @@ static bool lu_factor(Args *a, const Mat *A, LUFact *f) {
   return true;
 }
 
+/* The two vectors dlacn2 always asks A^-1 x of, whatever A is: its start (1/n, ..., 1/n) and its
+ * last test (1 + (i-1)/(n-1) with alternating signs), written as dlacn2 writes them. solve computes
+ * A^-1 of both with the right-hand side, in one pass over the LU where there were three
+ * (lu_solve_all), and lu_cond hands over the answer when dlacn2 asks. A request is recognised by
+ * its bits, so a dlacn2 that asked for something else would simply get a product computed then. */
+static void estimator_probes(int n, double *start, double *last) {
+  double sign = 1;
+  for (int i = 0; i < n; i++) {
+    start[i] = 1.0 / n;
+    last[i] = sign * (1.0 + (double)i / (n > 1 ? n - 1 : 1));
+    sign = -sign;
+  }
+}
+
+/* x := A^-1 x if x is one of the probes (probe: the two probes, then their products). */
+static bool probe_answer(int n, const double *probe, double *x) {
+  for (int p = 0; probe && p < 2; p++)
+    if (memcmp(x, probe + (size_t)p * n, (size_t)n * sizeof *x) == 0) {
+      memcpy(x, probe + (size_t)(2 + p) * n, (size_t)n * sizeof *x);
+      return true;
+    }
+  return false;
+}
+
 /* ||A||_1 ||A^-1||_1, with ||A^-1||_1 estimated by Hager and Higham's method (LAPACK's dlacn2,
  * which asks for products with A^-1 and A^-T in turn) and the products done by dgetrs, which
  * OpenBLAS runs as two triangular solves. dgecon does the same with dlatrs, LAPACK's reference
  * solver that guards every step against overflow: 6% of solve's time at n = 1000, against 2% now.
  * Without the guard a product may overflow; the estimate is then inf and the matrix is refused,
  * which is what dgecon's answer would have led to. dlacn2 usually asks for 4 or 5 products, 11 at most. */
-static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, double *cond) {
+static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, const double *probe, double *cond) {
   int n = (int)mat_rows(A), one = 1, info = 0, kase = 0, isave[3] = {0, 0, 0};
   double *v = malloc(2 * (size_t)n * sizeof(double));
   int *isgn = malloc((size_t)n * sizeof(int));
@@ -558,6 +580,7 @@ static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, double
   for (;;) {
     dlacn2_(&n, v, x, isgn, &est, &kase, isave);
     if (kase == 0) break;
+    if (kase == 1 && probe_answer(n, probe, x)) continue;
     /* LU holds A' (row-major A read column-major): A^-1 x is dgetrs('T'), A^-T x dgetrs('N') */
     dgetrs_(kase == 1 ? "T" : "N", &n, &one, f->LU->data, &n, f->ipiv, x, &n, &info, 1);
     if (info != 0) break;
@@ -575,16 +598,26 @@ static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, double
   return true;
 }
 
-/* X := A^{-1} X (X is n×k row-major, i.e. k×n column-major: several columns go through X'). */
-static bool lu_solve_all(Args *a, const LUFact *f, Mat *X) {
-  int n = (int)mat_rows(X), k = (int)mat_cols(X), info = 0;
-  if (!lapack_dim(a, mat_cols(X))) return false;
-  Mat *T = k > 1 ? new_mat(a, mat_cols(X), mat_rows(X)) : NULL;
-  if (k > 1 && !T) return false;
-  if (T) gsl_matrix_transpose_memcpy(&T->m, &X->m);
-  dgetrs_("T", &n, &k, f->LU->data, &n, f->ipiv, T ? T->data : X->data, &n, &info, 1);
-  if (T) gsl_matrix_transpose_memcpy(&X->m, &T->m);
-  drop(T);
+/* X := A^{-1} X, and with probe (room for 4n numbers) the estimator's probes and their products
+ * too. dgetrs wants the columns column-major: X is n×k row-major, so it goes through a buffer W
+ * (n×m column-major) unless it is a single column with nothing beside it. */
+static bool lu_solve_all(Args *a, const LUFact *f, Mat *X, double *probe) {
+  size_t R = mat_rows(X), K = mat_cols(X);
+  int n = (int)R, k = (int)K, m = k + (probe ? 2 : 0), info = 0;
+  if (!lapack_dim(a, K + 2)) return false;
+  double *W = m == 1 ? X->data : malloc(R * (size_t)m * sizeof *W);
+  if (!W) return oom_false(a);
+  for (size_t r = 0; m > 1 && r < R; r++)
+    for (size_t c = 0; c < K; c++) W[c * R + r] = *at(X, r, c);
+  if (probe) {
+    estimator_probes(n, probe, probe + R);
+    memcpy(W + K * R, probe, 2 * R * sizeof *W);
+  }
+  dgetrs_("T", &n, &m, f->LU->data, &n, f->ipiv, W, &n, &info, 1);
+  for (size_t r = 0; m > 1 && r < R; r++)
+    for (size_t c = 0; c < K; c++) *at(X, r, c) = W[c * R + r];
+  if (probe) memcpy(probe + 2 * R, W + K * R, 2 * R * sizeof *W);
+  if (m > 1) free(W);
   return info == 0 || lapack_failed(a, "dgetrs", info);
 }
 
@@ -604,12 +637,8 @@ static Mat *lu_inverse(Args *a, LUFact *f) {
   return X;
 }
 #else
-static bool lu_factor(Args *a, const Mat *A, LUFact *f) {
-  f->p = NULL;
-  f->ipiv = NULL;
-  f->LU = copy_mat(a, A);
-  if (!f->LU) return false;
-  f->p = gsl_permutation_alloc(mat_rows(A));
+static bool lu_decompose(Args *a, LUFact *f) {
+  f->p = gsl_permutation_alloc(mat_rows(f->LU));
   if (!f->p) return oom_false(a);
   int st = gsl_linalg_LU_decomp(&f->LU->m, f->p, &f->signum);
   if (st) {
@@ -628,7 +657,9 @@ static int lu_apply_inverse(CBLAS_TRANSPOSE_t trans, gsl_vector *x, void *params
   return gsl_permute_vector_inverse(f->p, x);
 }
 
-static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, double *cond) {
+/* GSL's estimator takes no precomputed products: probe is unused here. */
+static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, const double *probe, double *cond) {
+  (void)probe;
   size_t n = mat_rows(A);
   gsl_vector *work = gsl_vector_alloc(3 * n);
   if (!work) return oom_false(a);
@@ -643,8 +674,10 @@ static bool lu_cond(Args *a, const Mat *A, double anorm, const LUFact *f, double
   return true;
 }
 
-/* X := A^{-1} X for all columns at once: permute the rows, then two blocked triangular solves. */
-static bool lu_solve_all(Args *a, const LUFact *f, Mat *X) {
+/* X := A^{-1} X for all columns at once: permute the rows, then two blocked triangular solves.
+ * probe stays unused, as in lu_cond. */
+static bool lu_solve_all(Args *a, const LUFact *f, Mat *X, double *probe) {
+  (void)a, (void)probe;
   for (size_t j = 0; j < mat_cols(X); j++) {
     gsl_vector_view c = gsl_matrix_column(&X->m, j);
     gsl_permute_vector(f->p, &c.vector);
@@ -664,6 +697,62 @@ static Mat *lu_inverse(Args *a, LUFact *f) {
 }
 #endif
 
+/* f := the LU factors of a private copy of A. */
+static bool lu_factor(Args *a, const Mat *A, LUFact *f) {
+  *f = (LUFact){.LU = copy_mat(a, A)};
+  return f->LU && lu_decompose(a, f);
+}
+
+/* Copies A into dst (C columns) and adds |A_rc| to sum[c]: the copy solve and inv need anyway,
+ * and ||A||_1 from the same pass over A. */
+static void copy_abs_sums(const Mat *A, double *dst, double *sum) {
+  size_t R = mat_rows(A), C = mat_cols(A);
+  for (size_t r = 0; r < R; r++) {
+    const double *row = at(A, r, 0);
+    double *out = dst + r * C;
+    for (size_t c = 0; c < C; c++) {
+      out[c] = row[c];
+      sum[c] += fabs(row[c]);
+    }
+  }
+}
+
+/* Like lu_factor, and ||A||_1 with an error unless every entry is finite, all from one pass over A
+ * where there were three (check, norm, copy: 5% of solve's time at n = 1000). A non-finite entry
+ * makes its column's sum non-finite; only then are entries looked at one by one, for the message.
+ * Finite entries whose sum overflows leave ||A||_1 = inf, which cond_from scales. */
+static bool lu_factor_norm(Args *a, int i, const Mat *A, LUFact *f, double *anorm) {
+  size_t n = mat_rows(A);
+  *f = (LUFact){.LU = new_mat(a, n, n)};
+  double *sum = f->LU ? calloc(n ? n : 1, sizeof *sum) : NULL;
+  if (!sum) return f->LU && oom_false(a);
+  copy_abs_sums(A, f->LU->data, sum);
+  *anorm = 0;
+  for (size_t c = 0; c < n; c++) *anorm = isnan(sum[c]) ? sum[c] : fmax(*anorm, sum[c]); /* fmax drops NaN */
+  free(sum);
+  if (!isfinite(*anorm) && !check_finite(a, i, A)) return false;
+  return n == 0 || lu_decompose(a, f);
+}
+
+static bool refuse_singular(Args *a, int i, double cond) {
+  arg_error(a, i, "the matrix is singular to working precision (estimated condition number %.3g)", cond);
+  return false;
+}
+
+static bool pivots_finite(const LUFact *f) {
+  bool all = true;
+  for (size_t k = 0; k < mat_rows(f->LU); k++) all &= isfinite(*at(f->LU, k, k)) != 0;
+  return all;
+}
+
+/* An answer computed from finite A that is not finite went through an entry of the LU that
+ * overflowed: A is as good as singular, and says so as an LU that overflowed on the diagonal does.
+ * A finite answer never met such an entry except multiplied by an exact zero, where its size
+ * does not matter (0 * inf is nan, so a product with it would not be finite). */
+static bool refuse_nonfinite(Args *a, int i, const Mat *X) {
+  return all_finite(X) || refuse_singular(a, i, INFINITY);
+}
+
 static size_t first_zero_pivot(const LUFact *f) {
   size_t k = 0;
   while (k < mat_rows(f->LU) && *at(f->LU, k, k) != 0) k++;
@@ -673,21 +762,26 @@ static size_t first_zero_pivot(const LUFact *f) {
 /* A solve is refused when a pivot is exactly zero or when the estimated 1-norm condition number
  * exceeds 1/eps: the answer would then have no correct digits. The estimate (Hager/Higham:
  * LAPACK's dlacn2, or GSL's gsl_linalg_invnorm1) costs a few O(n^2) solves and never
- * overestimates ||A^-1||. */
-static bool lu_check_singular(Args *a, int i, const Mat *A, double anorm, LUFact *f) {
+ * overestimates ||A^-1||. First the pivots: */
+static bool lu_check_pivots(Args *a, int i, const LUFact *f) {
   size_t k = first_zero_pivot(f);
-  if (k < mat_rows(A)) {
+  if (k < mat_rows(f->LU)) {
     arg_error(a, i, "the matrix is singular (zero pivot at step %zu of its LU factorisation)", k + 1);
     return false;
   }
   /* Entries near the largest double can overflow during elimination ([[1e308, 1e308],
    * [-1e308, 1e308]] gives u22 = inf). The estimate's solves then divide by inf and look fine
-   * (dgecon's guarded solver said inf), so an LU that is not finite is refused here. */
+   * (dgecon's guarded solver said inf), so an LU with a pivot that is not finite is refused here.
+   * A non-finite entry off the diagonal is caught where it is used: the estimate's products, and
+   * the answer (refuse_nonfinite), come out non-finite once they multiply by it. */
+  return pivots_finite(f) || refuse_singular(a, i, INFINITY);
+}
+
+/* Then the condition number, after lu_check_pivots; probe as for lu_solve_all, or NULL. */
+static bool lu_check_cond(Args *a, int i, const Mat *A, double anorm, const LUFact *f, const double *probe) {
   double cond = INFINITY;
-  if (all_finite(f->LU) && !lu_cond(a, A, anorm, f, &cond)) return false;
-  if (cond * DBL_EPSILON <= 1) return true;
-  arg_error(a, i, "the matrix is singular to working precision (estimated condition number %.3g)", cond);
-  return false;
+  if (!lu_cond(a, A, anorm, f, probe, &cond)) return false;
+  return cond * DBL_EPSILON <= 1 || refuse_singular(a, i, isnan(cond) ? INFINITY : cond);
 }
 
 /* ---------------------------------------------------------------- products */
@@ -921,23 +1015,17 @@ static Value bi_logdet(Args *a) { return with_mat(a, logdet_of); }
 
 /* ---- inverse and linear systems */
 
-/* ||A||_1, and an error unless every entry is finite: one pass over A where there were two (a
- * non-finite entry makes its column's sum non-finite; only then are entries looked at one by one,
- * for the message; finite entries whose sum overflows leave ||A||_1 = inf, which cond_from scales). */
-static bool finite_norm_one(Args *a, int i, const Mat *A, double *anorm) {
-  *anorm = norm_one(A);
-  return isfinite(*anorm) || check_finite(a, i, A);
-}
 
 static Value inv_of(Args *a, const Mat *A) {
   double anorm;
-  if (!check_square(a, 0, A) || !finite_norm_one(a, 0, A, &anorm)) return v_abrupt();
-  size_t n = mat_rows(A);
-  if (n == 0) return give(new_mat(a, 0, 0));
+  if (!check_square(a, 0, A)) return v_abrupt();
+  if (mat_rows(A) == 0) return give(new_mat(a, 0, 0));
   LUFact f;
   Mat *X = NULL;
-  if (lu_factor(a, A, &f) && lu_check_singular(a, 0, A, anorm, &f)) X = lu_inverse(a, &f);
+  if (lu_factor_norm(a, 0, A, &f, &anorm) && lu_check_pivots(a, 0, &f) && lu_check_cond(a, 0, A, anorm, &f, NULL))
+    X = lu_inverse(a, &f);
   lu_free(&f);
+  if (X && !refuse_nonfinite(a, 0, X)) drop(X), X = NULL;
   return give(X);
 }
 static Value bi_inv(Args *a) { return with_mat(a, inv_of); }
@@ -957,14 +1045,24 @@ static Value with_mats(Args *a, Mat2Fn f) {
   return scalar_if(a, 2, r);
 }
 
+/* The right-hand side is solved before the condition check so that the estimator's two fixed
+ * probes ride along in the same pass over the LU (estimator_probes). */
 static Value solve_of(Args *a, const Mat *A, const Mat *b) {
   double anorm;
-  if (!check_square(a, 0, A) || !finite_norm_one(a, 0, A, &anorm)) return v_abrupt();
-  Mat *X = rhs_copy(a, 1, A, b);
-  if (!X || mat_numel(X) == 0) return give(X);
+  if (!check_square(a, 0, A)) return v_abrupt();
   LUFact f;
-  bool ok = lu_factor(a, A, &f) && lu_check_singular(a, 0, A, anorm, &f);
-  ok = ok && lu_solve_all(a, &f, X);
+  if (!lu_factor_norm(a, 0, A, &f, &anorm)) {
+    lu_free(&f);
+    return v_abrupt();
+  }
+  Mat *X = rhs_copy(a, 1, A, b);
+  bool ok = X != NULL;
+  if (ok && mat_numel(X) > 0) {
+    double *probe = malloc(4 * mat_rows(A) * sizeof *probe);
+    ok = (probe || oom_false(a)) && lu_check_pivots(a, 0, &f) && lu_solve_all(a, &f, X, probe) &&
+         lu_check_cond(a, 0, A, anorm, &f, probe) && refuse_nonfinite(a, 0, X);
+    free(probe);
+  }
   lu_free(&f);
   if (!ok) drop(X);
   return ok ? v_obj(X) : v_abrupt();
