@@ -2,6 +2,8 @@
 #include "value.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,13 +212,20 @@ static Mat *mat_alloc_impl(size_t rows, size_t cols, bool zero) {
   if (cols && rows > SIZE_MAX / cols) return NULL;
   size_t n = rows * cols;
   if (n > (mat_limit_bytes() - sizeof(Mat)) / sizeof(double)) return NULL;
-  size_t bytes = sizeof(Mat) + n * sizeof(double);
+  size_t bytes = sizeof(Mat) + n * sizeof(double) + MAT_ALIGN - 1;
   if (dlt_memory_limit && (bytes > dlt_memory_limit || dlt_value_bytes > dlt_memory_limit - bytes)) return NULL;
-  Mat *a = zero ? calloc(1, bytes) : malloc(bytes);
-  if (!a) return NULL;
+  char *block = zero ? calloc(1, bytes) : malloc(bytes);
+  if (!block) return NULL;
+  /* The header moves up by up to MAT_ALIGN - 1 bytes (in steps of 8: malloc's alignment and
+   * offsetof(Mat, data) are multiples of 8) so that the entries start on a MAT_ALIGN boundary;
+   * calloc and malloc keep their lazily zeroed, huge-page friendly large blocks this way, which
+   * aligned_alloc plus a memset would not. */
+  size_t shift = (MAT_ALIGN - ((uintptr_t)block + offsetof(Mat, data)) % MAT_ALIGN) % MAT_ALIGN;
+  Mat *a = (Mat *)(block + shift);
+  a->shift = (uint8_t)shift;
   a->bytes = bytes;
   dlt_value_bytes += bytes;
-  advise_huge_pages(a, bytes);
+  advise_huge_pages(block, bytes);
   a->obj.kind = OBJ_MATRIX;
   a->obj.refs = 1;
   a->m.size1 = rows;
@@ -286,12 +295,14 @@ static void release_child(Value v) {
 }
 
 static void free_one(Obj *o) {
+  void *block = o; /* what malloc returned: a matrix's header may sit above it */
   switch ((ObjKind)o->kind) {
   case OBJ_STRING:
     dlt_value_bytes -= sizeof(Str) + ((Str *)o)->len + 1;
     break;
   case OBJ_MATRIX:
     dlt_value_bytes -= ((Mat *)o)->bytes;
+    block = (char *)o - ((Mat *)o)->shift;
     break;
   case OBJ_RANGE:
   case OBJ_BUILTIN:
@@ -329,7 +340,7 @@ static void free_one(Obj *o) {
     ((Ext *)o)->cls->free(o);
     break;
   }
-  free(o);
+  free(block);
 }
 
 void obj_free(Obj *o) {

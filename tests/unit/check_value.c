@@ -100,6 +100,24 @@ START_TEST(test_matrix_is_a_gsl_view) {
 }
 END_TEST
 
+/* Every matrix's entries start on a MAT_ALIGN boundary whatever malloc returned (small blocks
+ * from the heap, large ones mapped), zeroed ones included; freeing gives the whole block back
+ * (valgrind and ASan check that part). */
+START_TEST(test_matrix_entries_are_aligned) {
+  size_t sizes[] = {0, 1, 3, 7, 100, 1000, 600000};
+  for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++)
+    for (int zero = 0; zero < 2; zero++) {
+      Mat *m = zero ? mat_alloc_zero(sizes[k], 1) : mat_alloc(sizes[k], 1);
+      ck_assert_ptr_nonnull(m);
+      ck_assert_uint_eq((uintptr_t)m->data % MAT_ALIGN, 0);
+      ck_assert_ptr_eq(m->m.data, m->data);
+      for (size_t i = 0; zero && i < sizes[k]; i++) ck_assert_double_eq(m->data[i], 0);
+      for (size_t i = 0; i < sizes[k]; i++) m->data[i] = (double)i; /* the whole range is writable */
+      val_release(v_obj(m));
+    }
+}
+END_TEST
+
 START_TEST(test_matrix_limit_refuses_absurd_sizes) {
   ck_assert_ptr_null(mat_alloc((size_t)1 << 40, (size_t)1 << 40)); /* overflows size_t */
   ck_assert_ptr_null(mat_alloc(1000000, 1000000));                 /* 8 TB: above physical memory */
@@ -261,6 +279,7 @@ Suite *value_suite(void) {
   tcase_add_test(tc, test_copy_on_write_matrix);
   tcase_add_test(tc, test_strings_and_ranges_are_immutable);
   tcase_add_test(tc, test_matrix_is_a_gsl_view);
+  tcase_add_test(tc, test_matrix_entries_are_aligned);
   tcase_add_test(tc, test_matrix_limit_refuses_absurd_sizes);
   tcase_add_test(tc, test_equality_is_structural);
   tcase_add_test(tc, test_deep_nesting_frees_without_recursion);
