@@ -2,8 +2,6 @@
 #include "value.h"
 
 #include <math.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -151,14 +151,14 @@ static double max_abs(const Mat *A) {
  * matrix touches a new cache line per entry, a tile of 32 rows keeps them. */
 #define TILE 32
 
-/* dst := src' for the R×C src (dst is C×R), tile by tile (GSL's gsl_matrix_transpose_memcpy
- * writes dst a column at a time). */
-static void transpose_into(Mat *dst, const Mat *src) {
-  size_t R = mat_rows(src), C = mat_cols(src);
+/* dst := src' for the R×C src (dst is C×R; either may be a view), tile by tile (GSL's
+ * gsl_matrix_transpose_memcpy writes dst a column at a time). */
+static void transpose_into(gsl_matrix *dst, const gsl_matrix *src) {
+  size_t R = src->size1, C = src->size2;
   for (size_t r0 = 0; r0 < R; r0 += TILE)
     for (size_t c0 = 0; c0 < C; c0 += TILE)
       for (size_t r = r0; r < R && r < r0 + TILE; r++)
-        for (size_t c = c0; c < C && c < c0 + TILE; c++) *at(dst, c, r) = *at(src, r, c);
+        for (size_t c = c0; c < C && c < c0 + TILE; c++) dst->data[c * dst->tda + r] = src->data[r * src->tda + c];
 }
 
 /* What sym_copy learns in its one pass over A. */
@@ -328,7 +328,7 @@ static bool eigen_lapack_all(Args *a, Mat *S, Mat *W, Mat *Z) {
    * signs are fixed in contiguous memory before the rows become Z's columns */
   if (ok && Z) {
     fix_sign_rows(S);
-    transpose_into(Z, S);
+    transpose_into(&Z->m, &S->m);
   }
   free(work);
   free(iwork);
@@ -391,7 +391,7 @@ static bool svd_lapack(Args *a, const Mat *A, Mat *s, Mat *U, Mat *V) {
     dgesdd_(jobz, &m, &n, C->data, &m, s->data, u, &ldu, vt, &ldvt, work, &lwork, iwork, &info, 1);
     if (info != 0) ok = lapack_failed(a, "dgesdd", info);
   }
-  if (ok && V) transpose_into(V, Vt);
+  if (ok && V) transpose_into(&V->m, &Vt->m);
   free(work);
   free(iwork);
   drop(Vt);
@@ -437,7 +437,7 @@ static bool svd_gsl(Args *a, const Mat *A, Mat *s, Mat *U, Mat *V) {
   bool ok = P && Q && (work || oom_false(a));
   if (ok) {
     if (wide)
-      transpose_into(P, A);
+      transpose_into(&P->m, &A->m);
     else
       memcpy(P->data, A->data, M * N * sizeof(double));
     gsl_vector_view sv = gsl_vector_view_array(s->data, N);
@@ -546,6 +546,13 @@ static void lu_free(LUFact *f) {
 
 /* The largest column sum of |A|, summed a row at a time (the column walk crossed a cache line per
  * entry: 3% of solve's time at n = 1000); each column still adds its rows in order. */
+/* The largest of C column sums, nan if any is nan (fmax would drop it). */
+static double largest_sum(const double *sum, size_t C) {
+  double best = 0;
+  for (size_t j = 0; j < C; j++) best = isnan(sum[j]) ? sum[j] : fmax(best, sum[j]);
+  return best;
+}
+
 static double norm_one(const Mat *A) {
   size_t R = mat_rows(A), C = mat_cols(A);
   double best = 0, *sum = calloc(C ? C : 1, sizeof *sum);
@@ -561,7 +568,7 @@ static double norm_one(const Mat *A) {
     const double *row = at(A, i, 0);
     for (size_t j = 0; j < C; j++) sum[j] += fabs(row[j]);
   }
-  for (size_t j = 0; j < C; j++) best = isnan(sum[j]) ? sum[j] : fmax(best, sum[j]); /* fmax would drop a NaN */
+  best = largest_sum(sum, C);
   free(sum);
   return best;
 }
@@ -674,15 +681,14 @@ static bool lu_solve_all(Args *a, const LUFact *f, Mat *X, double *probe) {
   if (!lapack_dim(a, K + 2)) return false;
   double *W = m == 1 ? X->data : malloc(R * (size_t)m * sizeof *W);
   if (!W) return oom_false(a);
-  for (size_t r = 0; m > 1 && r < R; r++)
-    for (size_t c = 0; c < K; c++) W[c * R + r] = *at(X, r, c);
+  gsl_matrix_view Xt = gsl_matrix_view_array(W, K, R); /* W's first k columns, as X' */
+  if (m > 1) transpose_into(&Xt.matrix, &X->m);
   if (probe) {
     estimator_probes(n, probe, probe + R);
     memcpy(W + K * R, probe, 2 * R * sizeof *W);
   }
   dgetrs_("T", &n, &m, f->LU->data, &n, f->ipiv, W, &n, &info, 1);
-  for (size_t r = 0; m > 1 && r < R; r++)
-    for (size_t c = 0; c < K; c++) *at(X, r, c) = W[c * R + r];
+  if (m > 1) transpose_into(&X->m, &Xt.matrix);
   if (probe) memcpy(probe + 2 * R, W + K * R, 2 * R * sizeof *W);
   if (m > 1) free(W);
   return info == 0 || lapack_failed(a, "dgetrs", info);
@@ -794,8 +800,7 @@ static bool lu_factor_norm(Args *a, int i, const Mat *A, LUFact *f, double *anor
   double *sum = f->LU ? calloc(n ? n : 1, sizeof *sum) : NULL;
   if (!sum) return f->LU && oom_false(a);
   copy_abs_sums(A, f->LU->data, sum);
-  *anorm = 0;
-  for (size_t c = 0; c < n; c++) *anorm = isnan(sum[c]) ? sum[c] : fmax(*anorm, sum[c]); /* fmax drops NaN */
+  *anorm = largest_sum(sum, n);
   free(sum);
   if (!isfinite(*anorm) && !check_finite(a, i, A)) return false;
   return n == 0 || lu_decompose(a, f);
@@ -1168,7 +1173,7 @@ static Mat *pinv_apply(Args *a, const Mat *A, const Mat *B, int tol_arg) {
       if (B)
         gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &Ur.matrix, &B->m, 0.0, &C->m);
       else
-        gsl_matrix_transpose_memcpy(&C->m, &Ur.matrix);
+        transpose_into(&C->m, &Ur.matrix);
       for (size_t i = 0; i < r; i++) {
         gsl_vector_view row = gsl_matrix_row(&C->m, i);
         gsl_vector_scale(&row.vector, 1 / s->data[i]);
